@@ -1,0 +1,271 @@
+"""The `auditor` command: scan, classify, checks.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 a source or
+check failed but the rest ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from auditor import __version__
+from auditor.errors import AuditorError, ConfigError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
+FAIL_ON = ("critical", "high", "medium", "low", "info", "none")
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="config file (default: config.toml in the user config directory, if present)",
+    )
+    common.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    common.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="auditor",
+        description=(
+            "Audit a clinician's social-media accounts for security gaps and for posts that "
+            "put patients or the clinician at risk. Everything runs on this machine."
+        ),
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, "
+        "3 a source or check failed but the rest ran.",
+    )
+    parser.add_argument("--version", action="version", version=f"auditor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser(
+        "scan",
+        parents=[common],
+        help="audit archive exports or post files once",
+        description="Audit one person's archive exports (zip or folder) and post files "
+        "(.jsonl, .json, .csv) and print a report.",
+    )
+    scan.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    scan.add_argument(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="text (default), json, markdown or csv; -o FILE.json etc. picks it by suffix",
+    )
+    scan.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here")
+    scan.add_argument(
+        "--show-text", action="store_true", help="show the words that fired instead of masking"
+    )
+    scan.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="high",
+        help="exit 1 when a finding is at or above this severity (default: high; none: never)",
+    )
+    scan.add_argument("--platform", metavar="NAME", help="skip detection: read with this source")
+
+    classify = sub.add_parser(
+        "classify",
+        parents=[common],
+        help="one JSON line per post with the checks that fired",
+        description="Print one JSON line per post of the user's own words: "
+        '{"id", "account", "created_at", "domain", "checks"}.',
+    )
+    classify.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    classify.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here")
+    classify.add_argument("--platform", metavar="NAME", help="skip detection")
+
+    sub.add_parser(
+        "checks",
+        parents=[common],
+        help="list every installed check",
+        description="List every installed check: id, scope, severity, title.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_INPUT
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    except AuditorError as exc:
+        if args.debug:
+            traceback.print_exc()
+        _err(str(exc))
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        return EXIT_PARTIAL
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"auditor: {message}\n")
+
+
+def _setup(args: argparse.Namespace):  # noqa: ANN202 - returns (Config, Plugins)
+    from auditor import config as config_mod
+    from auditor.plugins import discover
+
+    config = config_mod.load(args.config)
+    plugins = discover()
+    problems = config_mod.unknown_checks(config, set(plugins.checks))
+    if problems:
+        raise ConfigError(str(config.path), problems)
+    for error in plugins.errors:
+        _err(f"warning: {error}")
+    return config, plugins
+
+
+def _guard_inputs(sources: Sequence[Path], output: Path | None) -> None:
+    if output is None:
+        return
+    out = output.resolve()
+    for src in sources:
+        if src.exists() and (out == src.resolve() or src.resolve() in out.parents):
+            raise AuditorError(f"{output}: refusing to write a report over or into an input")
+
+
+def open_private(path: Path) -> TextIO:
+    """A text file readable by the owner only (reports can name patients' details)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return open(fd, "w", encoding="utf-8", newline="")
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from auditor import engine
+    from auditor.progress import Progress
+    from auditor.reports.document import build
+
+    config, plugins = _setup(args)
+    fmt = args.format
+    if fmt is None and args.output is not None:
+        by_suffix = {cls.suffix: name for name, cls in plugins.reports.items()}
+        fmt = by_suffix.get(args.output.suffix.lower())
+    fmt = fmt or "text"
+    if fmt not in plugins.reports:
+        raise AuditorError(f"unknown --format {fmt!r} (known: {', '.join(plugins.reports)})")
+    _guard_inputs(args.sources, args.output)
+
+    result = engine.run(
+        args.sources,
+        config,
+        plugins,
+        platform=args.platform,
+        progress=Progress(enabled=not args.quiet),
+        show_text=args.show_text,
+    )
+    for cov in result.coverage:
+        for e in cov.errors:
+            _err(f"{e.file}: {e.message}")
+    for e in result.check_errors:
+        _err(f"{e.file}: {e.message}")
+    if result.coverage and all(c.platform is None for c in result.coverage):
+        return EXIT_INPUT
+
+    doc = build(result, show_text=args.show_text)
+    report = plugins.reports[fmt]()
+    if args.output is None:
+        report.render(doc, sys.stdout)
+        sys.stdout.flush()
+    else:
+        with open_private(args.output) as out:
+            report.render(doc, out)
+        if not args.quiet:
+            _err(f"report written to {args.output}")
+
+    if result.failed:
+        return EXIT_PARTIAL
+    if args.fail_on != "none":
+        from auditor.model import Severity
+
+        bar = Severity(args.fail_on).rank
+        if any(f.severity.rank >= bar for f in result.findings):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from auditor import engine
+    from auditor.model import Post
+    from auditor.progress import Progress
+
+    config, plugins = _setup(args)
+    _guard_inputs(args.sources, args.output)
+    out = open_private(args.output) if args.output else sys.stdout
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+
+    def line(post: Post, fired: list[str]) -> None:
+        out.write(
+            encode(
+                {
+                    "id": post.id,
+                    "account": post.account,
+                    "created_at": post.created_at.isoformat().replace("+00:00", "Z")
+                    if post.created_at
+                    else None,
+                    "domain": None,
+                    "checks": fired,
+                }
+            )
+            + "\n"
+        )
+
+    try:
+        result = engine.run(
+            args.sources,
+            config,
+            plugins,
+            platform=args.platform,
+            progress=Progress(enabled=not args.quiet),
+            on_post=line,
+        )
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    for cov in result.coverage:
+        for e in cov.errors:
+            _err(f"{e.file}: {e.message}")
+    if result.coverage and all(c.platform is None for c in result.coverage):
+        return EXIT_INPUT
+    return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+def _checks(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    _config, plugins = _setup(args)
+    rows = [
+        (c.meta.id, c.meta.scope.value, c.meta.severity.value, c.meta.title)
+        for c in plugins.checks.values()
+    ]
+    print(tabulate(rows, headers=("Check", "Scope", "Severity", "Title"), tablefmt="simple"))
+    return EXIT_OK
+
+
+COMMANDS = {"scan": _scan, "classify": _classify, "checks": _checks}

@@ -1,0 +1,218 @@
+"""The user's config file: read, validated before any work, every problem named by key path."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from auditor.errors import ConfigError
+from auditor.model import ROLES, Mute, Severity
+
+PLATFORMS = (
+    "x",
+    "facebook",
+    "instagram",
+    "threads",
+    "linkedin",
+    "mastodon",
+    "bluesky",
+    "reddit",
+    "tiktok",
+)
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    platform: str
+    handle: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    owner_name: str | None = None
+    practice: str | None = None
+    accounts: tuple[AccountConfig, ...] = ()
+    disabled_checks: frozenset[str] = frozenset()
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    mutes: tuple[Mute, ...] = ()
+
+    def account_role(self, platform: str, handle: str | None) -> str | None:
+        """The configured role of an account; a handle-less source takes the platform's only one."""
+        same = [a for a in self.accounts if a.platform == platform]
+        if handle:
+            for a in same:
+                if a.handle.lower().lstrip("@") == handle.lower().lstrip("@"):
+                    return a.role
+            return None
+        return same[0].role if len(same) == 1 else None
+
+
+def default_path() -> Path:
+    return Path(platformdirs.user_config_dir("auditor")) / "config.toml"
+
+
+def load(path: Path | None) -> Config:
+    """The config at `path`, or at the default location if it exists, else an empty one."""
+    explicit = path is not None
+    path = path or default_path()
+    if not path.exists():
+        if explicit:
+            raise ConfigError(str(path), ["file not found: check the --config path"])
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [f"cannot be read: {exc}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from exc
+    return parse(raw, path)
+
+
+def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
+    problems: list[str] = []
+    _keys(raw, "", {"owner", "accounts", "checks", "mutes"}, problems)
+
+    owner = _table(raw, "owner", problems)
+    _keys(owner, "owner.", {"name", "practice"}, problems)
+    name = _str(owner, "name", "owner.name", problems)
+    practice = _str(owner, "practice", "owner.practice", problems)
+
+    accounts: list[AccountConfig] = []
+    for i, acc in enumerate(_array(raw, "accounts", problems)):
+        where = f"accounts[{i}]"
+        if not isinstance(acc, dict):
+            problems.append(f"{where}: expected a table ([[accounts]]), got {_show(acc)}")
+            continue
+        _keys(acc, f"{where}.", {"platform", "handle", "role"}, problems)
+        platform = _str(acc, "platform", f"{where}.platform", problems, required=True)
+        if platform is not None and platform not in PLATFORMS:
+            problems.append(f"{where}.platform: expected {'|'.join(PLATFORMS)}, got {platform!r}")
+        handle = _str(acc, "handle", f"{where}.handle", problems, required=True)
+        role = _str(acc, "role", f"{where}.role", problems, required=True)
+        if role is not None and role not in ROLES:
+            problems.append(f"{where}.role: expected {'|'.join(ROLES)}, got {role!r}")
+        if platform and handle and role in ROLES and platform in PLATFORMS:
+            accounts.append(AccountConfig(platform, handle.lstrip("@"), role))
+
+    checks = _table(raw, "checks", problems)
+    _keys(checks, "checks.", {"disabled", "severity"}, problems)
+    disabled = checks.get("disabled", [])
+    if not isinstance(disabled, list) or not all(isinstance(d, str) for d in disabled):
+        problems.append(f"checks.disabled: expected a list of check ids, got {_show(disabled)}")
+        disabled = []
+    overrides: dict[str, Severity] = {}
+    sev = checks.get("severity", {})
+    if not isinstance(sev, dict):
+        problems.append(
+            f"checks.severity: expected a table of check id = severity, got {_show(sev)}"
+        )
+        sev = {}
+    for check_id, value in sev.items():
+        try:
+            overrides[check_id] = Severity.parse(value) if isinstance(value, str) else _bad()
+        except ValueError:
+            levels = "|".join(s.value for s in Severity)
+            problems.append(f'checks.severity."{check_id}": expected {levels}, got {_show(value)}')
+
+    mutes: list[Mute] = []
+    for i, m in enumerate(_array(raw, "mutes", problems)):
+        where = f"mutes[{i}]"
+        if not isinstance(m, dict):
+            problems.append(f"{where}: expected a table ([[mutes]]), got {_show(m)}")
+            continue
+        _keys(m, f"{where}.", {"fingerprint", "reason", "until"}, problems)
+        fp = _str(m, "fingerprint", f"{where}.fingerprint", problems, required=True)
+        reason = _str(m, "reason", f"{where}.reason", problems, required=True)
+        until = m.get("until")
+        if isinstance(until, datetime):
+            until = until.date()
+        if until is not None and not isinstance(until, date):
+            problems.append(f"{where}.until: expected a date like 2027-01-31, got {_show(until)}")
+            until = None
+        if fp and reason:
+            mutes.append(Mute(fp, reason, until))
+
+    if problems:
+        raise ConfigError(str(path or "config"), problems)
+    return Config(
+        path=path,
+        owner_name=name,
+        practice=practice,
+        accounts=tuple(accounts),
+        disabled_checks=frozenset(disabled),
+        severity_overrides=overrides,
+        mutes=tuple(mutes),
+    )
+
+
+def unknown_checks(config: Config, known: set[str]) -> list[str]:
+    """Problems for check ids in [checks] that no installed check has (a typo runs the check)."""
+    problems = []
+    for i, check_id in enumerate(sorted(config.disabled_checks)):
+        if check_id not in known:
+            problems.append(
+                f"checks.disabled[{i}]: unknown check {check_id!r} (see `auditor checks`)"
+            )
+    for check_id in config.severity_overrides:
+        if check_id not in known:
+            problems.append(f'checks.severity."{check_id}": unknown check (see `auditor checks`)')
+    return problems
+
+
+def _bad() -> Severity:
+    raise ValueError
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _keys(table: dict[str, Any], prefix: str, allowed: set[str], problems: list[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            problems.append(
+                f"{prefix}{key}: unknown key (expected one of {', '.join(sorted(allowed))})"
+            )
+
+
+def _table(raw: dict[str, Any], key: str, problems: list[str]) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(f"{key}: expected a table ([{key}]), got {_show(value)}")
+        return {}
+    return value
+
+
+def _array(raw: dict[str, Any], key: str, problems: list[str]) -> list[Any]:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        problems.append(f"{key}: expected an array of tables ([[{key}]]), got {_show(value)}")
+        return []
+    return value
+
+
+def _str(
+    table: dict[str, Any], key: str, where: str, problems: list[str], required: bool = False
+) -> str | None:
+    if key not in table:
+        if required:
+            problems.append(f"{where}: missing (required)")
+        return None
+    value = table[key]
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: expected a non-empty string, got {_show(value)}")
+        return None
+    return value.strip()

@@ -1,0 +1,255 @@
+"""The data every stage shares: accounts, posts, security evidence, findings, the audit result.
+
+Everything here is a frozen dataclass: a source builds them, checks read them, reports render
+them, and nothing downstream can change what an earlier stage saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+ROLES = ("personal", "professional", "practice")
+
+
+class Severity(Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical 4 ... info 0."""
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            raise ValueError(
+                f"expected one of {'|'.join(s.value for s in cls)}, got {value!r}"
+            ) from None
+
+
+_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class Scope(Enum):
+    POST = "post"  # sees one annotated post
+    ACCOUNT = "account"  # sees one account's snapshot and post statistics
+    PROFILE = "profile"  # sees every account of the person
+
+
+@dataclass(frozen=True)
+class Account:
+    platform: str
+    handle: str | None
+    role: str | None = None
+    display_name: str | None = None
+    label: str | None = None  # used in the key when the source names no handle
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.handle or self.label or 'unknown'}"
+
+
+@dataclass(frozen=True)
+class Post:
+    """One piece of the user's own writing, as one source found it."""
+
+    id: str
+    text: str
+    account: str  # Account.key
+    created_at: datetime | None = None
+    url: str | None = None
+    reply_to: str | None = None  # the handle answered, without "@"; may be the user's own
+    is_repost: bool = False  # a retweet or boost: not the user's words, kept out of content checks
+    media: tuple[str, ...] = ()  # archive paths (or names) of attached photos and videos
+    has_media: bool = False
+    role: str | None = None  # per-post account role, when the source knows it (generic files)
+    platform: str | None = None
+
+
+@dataclass(frozen=True)
+class TwoFactorMethod:
+    kind: str  # sms | totp | key | app | unspecified
+    evidence: str  # what showed it, in words
+    source: str  # the file or service it came from
+
+
+@dataclass(frozen=True)
+class ConnectedApp:
+    name: str
+    permissions: tuple[str, ...] = ()
+    approved_at: datetime | None = None
+    organization: str | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    client: str
+    created_at: datetime | None = None
+    last_seen_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Login:
+    at: datetime | None
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
+class SecurityState:
+    """What a source could tell about the account's security, and what it could not.
+
+    `two_factor_visible` names the methods the source would show if they were on: an X archive
+    shows SMS verification but never an authenticator app or a security key, so "no SMS device"
+    there means unknown, not disabled.
+    """
+
+    two_factor_methods: tuple[TwoFactorMethod, ...] = ()
+    two_factor_disabled_evidence: tuple[str, ...] = ()
+    two_factor_visible: frozenset[str] = frozenset()
+    two_factor_notes: tuple[str, ...] = ()
+    private: bool | None = None
+    private_evidence: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    logins: tuple[Login, ...] = ()
+    sessions: tuple[Session, ...] = ()
+    connected_apps: tuple[ConnectedApp, ...] = ()
+
+
+@dataclass(frozen=True)
+class TwoFactorStatus:
+    status: str  # enabled | sms | disabled | unknown
+    methods: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+
+def two_factor_status(security: SecurityState) -> TwoFactorStatus:
+    """The account's 2FA status from evidence alone; no evidence is `unknown`, never fine."""
+    kinds = tuple(dict.fromkeys(m.kind for m in security.two_factor_methods))
+    evidence = tuple(m.evidence for m in security.two_factor_methods)
+    if any(k != "sms" for k in kinds):
+        status = "enabled"
+    elif kinds:
+        status = "sms"
+    elif security.two_factor_disabled_evidence:
+        status = "disabled"
+        evidence = security.two_factor_disabled_evidence
+    else:
+        status = "unknown"
+    return TwoFactorStatus(status, kinds, evidence + security.two_factor_notes)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One reason a finding fired: a kind ("age"), a plain label, and the span it came from."""
+
+    kind: str
+    label: str
+    text: str | None = None  # the words that fired; masked in reports unless asked
+    hipaa: str | None = None  # the HIPAA Safe Harbor identifier it concerns, if any
+
+
+@dataclass(frozen=True)
+class PostRef:
+    id: str
+    url: str | None
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    severity: Severity
+    account: str
+    title: str
+    remediation: str
+    subject: str  # what the finding is about, stable across runs: a post id, "account", ...
+    evidence: tuple[Evidence, ...] = ()
+    references: tuple[str, ...] = ()
+    post: PostRef | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Same check, account and subject: same fingerprint, whatever the wording or severity."""
+        raw = f"{self.check}\x1f{self.account}\x1f{self.subject}".encode()
+        return hashlib.sha256(raw).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Mute:
+    fingerprint: str
+    reason: str
+    until: date | None = None
+
+    def active(self, today: date) -> bool:
+        return self.until is None or today <= self.until
+
+
+@dataclass(frozen=True)
+class MutedFinding:
+    finding: Finding
+    mute: Mute
+
+
+@dataclass(frozen=True)
+class SourceError:
+    file: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SkippedCheck:
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What one source held, what it lacked, and what could therefore not be checked."""
+
+    path: str
+    platform: str | None
+    layout: str | None
+    files_found: tuple[str, ...] = ()
+    files_missing: tuple[str, ...] = ()
+    checks_run: tuple[str, ...] = ()
+    checks_skipped: tuple[SkippedCheck, ...] = ()
+    errors: tuple[SourceError, ...] = ()
+    posts_read: int = 0
+    reposts_skipped: int = 0
+
+
+@dataclass(frozen=True)
+class AccountReport:
+    account: Account
+    security: SecurityState
+    posts_scanned: int = 0
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    generated_at: datetime
+    accounts: tuple[AccountReport, ...]
+    findings: tuple[Finding, ...]
+    muted: tuple[MutedFinding, ...]
+    coverage: tuple[Coverage, ...]
+    check_errors: tuple[SourceError, ...] = field(default=())
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.check_errors) or any(c.errors for c in self.coverage)

@@ -1,0 +1,183 @@
+"""Stream the records of a large top-level JSON array without holding the file in memory.
+
+Fast path: exports are pretty-printed, and in pretty-printed JSON the text between two
+top-level elements (`},` + newline + indent + `{`) cannot occur anywhere else, since strings
+hold no raw newlines and nested elements sit deeper. So the stream is cut there into chunks of
+about a megabyte, and each chunk is decoded by msgspec straight into typed structs holding only
+the fields we need. Layouts where that cut is not safe (minified JSON, `[ {` styles) go through
+ijson's C parser instead, and so does any chunk that fails to decode, so that every complete
+record before a fault is still read and the fault is named precisely.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO, TypeVar
+
+import ijson
+import msgspec
+
+T = TypeVar("T")
+
+CHUNK_BYTES = 1 << 20
+# One record larger than this is not a real export record: stop rather than buffer without end.
+MAX_RECORD_BYTES = 64 << 20
+
+Problem = Callable[[str], None]
+
+
+class _Prepend(io.RawIOBase):
+    """A stream that first returns bytes already read, then the rest of the underlying stream."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class RecordReader:
+    """Decodes one record type, unwrapping `{"<key>": {...}}` wrapper objects when present."""
+
+    def __init__(self, record_type: type[T], unwrap: str | None = None) -> None:
+        self.record_type = record_type
+        self.unwrap = unwrap
+        element = msgspec.defstruct("Wrapper", [(unwrap, record_type)]) if unwrap else record_type
+        self._decoder = msgspec.json.Decoder(list[element])
+
+    def decode_chunk(self, data: bytes) -> list[Any]:
+        items = self._decoder.decode(data)
+        if self.unwrap:
+            key = self.unwrap
+            return [getattr(i, key) for i in items]
+        return items
+
+    def convert(self, obj: Any) -> Any:
+        if self.unwrap and isinstance(obj, dict) and self.unwrap in obj:
+            obj = obj[self.unwrap]
+        return msgspec.convert(obj, self.record_type, strict=False)
+
+
+def iter_array(
+    stream: BinaryIO, head: bytes, reader: RecordReader, where: str, problem: Problem
+) -> Iterator[Any]:
+    """Yield the records of the JSON array that starts at `head` (bytes already read, from `[`).
+
+    Faults are passed to `problem` as one line each; iteration then ends or resumes at the next
+    record it can find, never raising for bad data.
+    """
+    while len(head) < 4096:
+        more = stream.read(4096)
+        if not more:
+            break
+        head += more
+    stripped = head.lstrip()
+    if not stripped.startswith(b"["):
+        yield from _single(stripped + stream.read(), reader, where, problem)
+        return
+    body = stripped[1:]
+    first = len(body) - len(body.lstrip())
+    ws = body[:first]
+    if body[first : first + 1] == b"]":
+        return
+    if b"\n" in ws and body[first : first + 1] == b"{":
+        yield from _split(stream, body[first:], b"}," + ws + b"{", reader, where, problem)
+    else:
+        yield from _ijson(io.BufferedReader(_Prepend(stripped, stream)), reader, where, problem)
+
+
+def _single(data: bytes, reader: RecordReader, where: str, problem: Problem) -> Iterator[Any]:
+    """A bare object where an array was expected (some X files): one record."""
+    try:
+        obj = msgspec.json.decode(data.rstrip().rstrip(b";"))
+    except msgspec.DecodeError as exc:
+        problem(f"{where}: not valid JSON ({exc}): the file may be cut short; export it again")
+        return
+    try:
+        yield reader.convert(obj)
+    except msgspec.ValidationError as exc:
+        problem(f"{where}: unexpected record shape ({exc})")
+
+
+def _split(
+    stream: BinaryIO,
+    buf: bytes,
+    sep: bytes,
+    reader: RecordReader,
+    where: str,
+    problem: Problem,
+) -> Iterator[Any]:
+    done = 0
+    cut = len(sep) - 1  # keep the next record's opening brace
+    while True:
+        data = stream.read(CHUNK_BYTES)
+        if not data:
+            break
+        buf += data
+        p = buf.rfind(sep)
+        if p < 0:
+            if len(buf) > MAX_RECORD_BYTES:
+                problem(f"{where}: a record larger than {MAX_RECORD_BYTES >> 20} MB: stopped")
+                return
+            continue
+        chunk = b"[" + buf[: p + 1] + b"]"
+        buf = buf[p + cut :]
+        try:
+            items = reader.decode_chunk(chunk)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            items = list(_ijson(io.BytesIO(chunk), reader, where, problem, offset=done))
+        done += len(items)
+        yield from items
+    tail = buf.rstrip().rstrip(b";").rstrip()
+    if tail.endswith(b"]"):
+        chunk = b"[" + tail
+        try:
+            yield from reader.decode_chunk(chunk)
+            return
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            pass
+    else:
+        chunk = b"[" + tail
+    yield from _ijson(io.BytesIO(chunk), reader, where, problem, offset=done)
+
+
+def _ijson(
+    stream: BinaryIO, reader: RecordReader, where: str, problem: Problem, offset: int = 0
+) -> Iterator[Any]:
+    n = 0
+    bad = 0
+    first_bad = ""
+    try:
+        for obj in ijson.items(stream, "item", use_float=True):
+            n += 1
+            try:
+                yield reader.convert(obj)
+            except msgspec.ValidationError as exc:
+                bad += 1
+                first_bad = first_bad or str(exc)
+    except ijson.IncompleteJSONError:
+        problem(
+            f"{where}: the file ends in the middle of record {offset + n + 1} "
+            f"({offset + n} records read): the export is incomplete; download it again"
+        )
+    except ijson.JSONError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else "invalid JSON"
+        problem(
+            f"{where}: invalid JSON after record {offset + n} ({reason}); the records "
+            "before it were read: download the export again"
+        )
+    finally:
+        if bad:
+            problem(f"{where}: {bad} record(s) of an unexpected shape skipped ({first_bad})")

@@ -1,0 +1,459 @@
+"""X/Twitter "download your data" archive (zip or unzipped folder), 2019 layout onwards.
+
+Files are found from `data/manifest.js` when present, else by their known names. Each data
+file is `window.YTD.<name>.partN = <JSON>`; the JSON is streamed for the posts and read whole
+for the small security files. Likes, direct messages and deleted-tweet headers are never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import msgspec
+
+from auditor.archive import Archive
+from auditor.errors import InputError
+from auditor.model import (
+    Account,
+    ConnectedApp,
+    Login,
+    Post,
+    SecurityState,
+    Session,
+    TwoFactorMethod,
+)
+from auditor.sources.base import Detection, Source, SourceImport
+from auditor.sources.json_stream import RecordReader, iter_array
+
+# Manifest data type -> file names used when there is no manifest (newest name first).
+KNOWN_FILES: dict[str, tuple[str, ...]] = {
+    "tweets": ("tweets.js", "tweet.js"),
+    "noteTweet": ("note-tweet.js",),
+    "account": ("account.js",),
+    "profile": ("profile.js",),
+    "phoneNumber": ("phone-number.js", "phone_number.js"),
+    "niDevices": ("ni-devices.js",),
+    "ipAudit": ("ip-audit.js",),
+    "deviceToken": ("device-token.js",),
+    "connectedApplication": ("connected-application.js",),
+    "protectedHistory": ("protected-history.js",),
+}
+
+# What is lost when a file is absent, said in coverage.
+MISSING_MEANS = {
+    "tweets": "no posts could be read",
+    "account": "the handle and e-mail on file are unknown",
+    "niDevices": "SMS login verification cannot be seen",
+    "phoneNumber": "the phone number on file is unknown",
+    "ipAudit": "login history cannot be checked",
+    "deviceToken": "sessions cannot be checked",
+    "connectedApplication": "connected apps cannot be checked",
+    "protectedHistory": "whether the account is protected is unknown",
+}
+
+_PART = re.compile(r"^(tweets?)-part(\d+)\.js$")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_TCO_TAIL = re.compile(r"\s*https://t\.co/\w+$")
+
+
+class _Media(msgspec.Struct):
+    media_url: str = ""
+    media_url_https: str = ""
+    type: str = "photo"
+
+
+class _Entities(msgspec.Struct):
+    media: list[_Media] = msgspec.field(default_factory=list)
+
+
+class _Tweet(msgspec.Struct):
+    id_str: str | None = None
+    id: str | int | None = None
+    full_text: str | None = None
+    text: str | None = None
+    created_at: str = ""
+    in_reply_to_screen_name: str | None = None
+    in_reply_to_status_id_str: str | None = None
+    entities: _Entities | None = None
+    extended_entities: _Entities | None = None
+
+
+class XArchiveSource(Source):
+    name = "x"
+    title = "X/Twitter archive"
+
+    @classmethod
+    def detect(cls, archive: Archive) -> Detection | None:
+        if archive.kind == "file":
+            return None
+        root = _root(archive)
+        if root is None:
+            return None
+        names = set(archive.names())
+        data = root + "data/"
+        if data + "tweets.js" in names or any(
+            n.startswith(data) and _PART.match(n[len(data) :]) for n in names
+        ):
+            layout = "x-2022"
+        elif root + "data/tweet.js" in names:
+            layout = "x-2019"
+        elif root + "data/manifest.js" in names:
+            layout = "x-2022"
+        else:
+            layout = "x-2018"
+        return Detection("x", layout, 10)
+
+    def read(self, archive: Archive, detection: Detection) -> SourceImport:
+        root = _root(archive) or ""
+        imp = SourceImport(str(archive.path), "x", detection.layout)
+        for problem in archive.problems:
+            imp.errors.append(problem)
+        files = _locate(archive, root, imp)
+        reader = _Reader(archive, imp)
+        manifest_user = reader.manifest_user
+        account_rec = reader.first("account", files, "account")
+        handle = _s(account_rec.get("username")) or manifest_user.get("userName")
+        display = _s(account_rec.get("accountDisplayName")) or manifest_user.get("displayName")
+        account = Account("x", handle, display_name=display)
+        imp.add_account(account, reader.security(files, account_rec))
+        imp.posts = _posts(archive, imp, files, account, reader.notes(files))
+        return imp
+
+
+def _root(archive: Archive) -> str | None:
+    """The folder that holds `data/`, as a prefix ("" or "twitter-2024/")."""
+    for marker in ("manifest.js", "tweets.js", "tweet.js", "tweets-part1.js", "account.js"):
+        for name in archive.find(marker):
+            parent = posixpath.dirname(name)
+            if posixpath.basename(parent) == "data":
+                base = posixpath.dirname(parent)
+                return f"{base}/" if base else ""
+            if marker in ("tweet.js", "tweets.js") and parent == "":
+                return ""  # GDPR-era archives put the .js files at the root
+    return None
+
+
+def _locate(archive: Archive, root: str, imp: SourceImport) -> dict[str, list[str]]:
+    """Member names per data type, from the manifest when there is one."""
+    names = set(archive.names())
+    data = root + "data/" if root + "data/" in {n[: len(root) + 5] for n in names} else root
+    files: dict[str, list[str]] = {}
+    manifest = data + "manifest.js"
+    if manifest in names:
+        try:
+            cfg = _read_whole(archive, manifest)
+            for dtype, spec in (cfg.get("dataTypes") or {}).items():
+                if dtype in KNOWN_FILES:
+                    listed = [f.get("fileName", "") for f in spec.get("files") or []]
+                    files[dtype] = [root + f for f in listed if f]
+        except InputError as exc:
+            imp.error(exc.where, f"{exc.message}; finding files by name instead")
+    for dtype, candidates in KNOWN_FILES.items():
+        if files.get(dtype):
+            continue
+        for cand in candidates:
+            if data + cand in names:
+                files[dtype] = [data + cand]
+                break
+        if dtype == "tweets":
+            parts = sorted(
+                (int(m.group(2)), n)
+                for n in names
+                if n.startswith(data) and (m := _PART.match(n[len(data) :]))
+            )
+            files[dtype] = files.get(dtype, []) + [n for _, n in parts]
+    for dtype in KNOWN_FILES:
+        present = [f for f in files.get(dtype, []) if f in names]
+        absent = [f for f in files.get(dtype, []) if f not in names]
+        imp.files_found.extend(present)
+        if dtype in MISSING_MEANS and not present:
+            wanted = absent[0] if absent else data + KNOWN_FILES[dtype][0]
+            imp.files_missing.append(wanted)
+            imp.error(archive.display(wanted), f"missing: {MISSING_MEANS[dtype]}")
+        elif absent:
+            for f in absent:
+                imp.files_missing.append(f)
+                imp.error(archive.display(f), "listed in the manifest but missing from the archive")
+        files[dtype] = present
+    return files
+
+
+def _strip_wrapper(stream: Any, where: str) -> bytes:
+    """Consume `window.YTD.x.part0 =` and return the bytes after it (the start of the JSON)."""
+    head = stream.read(4096)
+    lead = head.lstrip()
+    if lead[:1] in (b"[", b"{"):
+        return lead
+    eq = head.find(b"=")
+    if eq < 0:
+        raise InputError(where, "not an X archive data file (no `window.YTD... =` prefix)")
+    return head[eq + 1 :]
+
+
+def _read_whole(archive: Archive, name: str) -> Any:
+    where = archive.display(name)
+    if archive.size(name) > 256 << 20:
+        raise InputError(where, "too large for a settings file: skipped")
+    with archive.open(name) as stream:
+        try:
+            head = _strip_wrapper(stream, where)
+            body = head + stream.read()
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            raise InputError(where, f"corrupt in the archive ({exc}): download it again") from exc
+    try:
+        return msgspec.json.decode(body.strip().rstrip(b";"))
+    except msgspec.DecodeError as exc:
+        raise InputError(where, f"not valid JSON ({exc}): export the archive again") from exc
+
+
+class _Reader:
+    """Reads the small settings files, turning every fault into a coverage error."""
+
+    def __init__(self, archive: Archive, imp: SourceImport) -> None:
+        self.archive = archive
+        self.imp = imp
+        self.manifest_user: dict[str, str] = {}
+        for name in archive.find("manifest.js")[:1]:
+            with contextlib.suppress(InputError, AttributeError):
+                self.manifest_user = _read_whole(archive, name).get("userInfo") or {}
+
+    def records(self, dtype: str, files: dict[str, list[str]], key: str) -> list[dict]:
+        out: list[dict] = []
+        for name in files.get(dtype, []):
+            try:
+                value = _read_whole(self.archive, name)
+            except InputError as exc:
+                self.imp.error(exc.where, exc.message)
+                continue
+            elements = value if isinstance(value, list) else [value]
+            for el in elements:
+                if isinstance(el, dict):
+                    inner = el.get(key, el)
+                    if isinstance(inner, dict):
+                        out.append(inner)
+        return out
+
+    def first(self, dtype: str, files: dict[str, list[str]], key: str) -> dict:
+        recs = self.records(dtype, files, key)
+        return recs[0] if recs else {}
+
+    def notes(self, files: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Long posts' full texts keyed by their creation second."""
+        out: dict[str, list[str]] = {}
+        for rec in self.records("noteTweet", files, "noteTweet"):
+            text = _s((rec.get("core") or {}).get("text"))
+            when = _s(rec.get("createdAt"))[:19]
+            if text and when:
+                out.setdefault(when, []).append(text)
+        return out
+
+    def security(self, files: dict[str, list[str]], account_rec: dict) -> SecurityState:
+        methods: list[TwoFactorMethod] = []
+        notes: list[str] = []
+        phones: list[str] = []
+        for rec in self.records("niDevices", files, "niDeviceResponse"):
+            device = rec.get("messagingDevice")
+            if not isinstance(device, dict):
+                continue  # push devices and other kinds say nothing about login verification
+            phone = _s(device.get("phoneNumber"))
+            if phone:
+                phones.append(phone)
+            if _s(device.get("deviceType")) == "Auth":
+                since = _s(device.get("createdDate")).replace(".", "-")
+                methods.append(
+                    TwoFactorMethod(
+                        "sms",
+                        f"ni-devices.js: phone {_mask_phone(phone)} receives login verification "
+                        f"codes by SMS (deviceType Auth{', since ' + since if since else ''})",
+                        "ni-devices.js",
+                    )
+                )
+        if files.get("niDevices"):
+            notes.append(
+                "An X archive shows SMS login verification only: an authenticator app or a "
+                "security key never appears in it."
+            )
+        for rec in self.records("phoneNumber", files, "device"):
+            if _s(rec.get("phoneNumber")):
+                phones.append(_s(rec["phoneNumber"]))
+        if _s(account_rec.get("phoneNumber")):
+            phones.append(_s(account_rec["phoneNumber"]))
+        emails = [_s(account_rec.get("email"))] if _s(account_rec.get("email")) else []
+
+        logins = tuple(
+            Login(_iso(rec.get("createdAt")), _s(rec.get("loginIp")) or None)
+            for rec in self.records("ipAudit", files, "ipAudit")
+        )
+        sessions = tuple(
+            Session(
+                _s(rec.get("clientApplicationName")) or "unknown client",
+                _iso(rec.get("createdAt")),
+                _iso(rec.get("lastSeenAt")),
+            )
+            for rec in self.records("deviceToken", files, "deviceToken")
+        )
+        apps = tuple(
+            ConnectedApp(
+                _s(rec.get("name")) or "unnamed app",
+                tuple(str(p) for p in rec.get("permissions") or ()),
+                _iso(rec.get("approvedAt")),
+                _s((rec.get("organization") or {}).get("name")) or None,
+            )
+            for rec in self.records("connectedApplication", files, "connectedApplication")
+        )
+        private, private_evidence = None, None
+        history = [
+            (_iso(r.get("protectedAt")), _s(r.get("action")))
+            for r in self.records("protectedHistory", files, "protectedHistory")
+        ]
+        history = [h for h in history if h[0] is not None and h[1] in ("Protect", "Unprotect")]
+        if history:
+            when, action = max(history, key=lambda h: h[0])
+            private = action == "Protect"
+            private_evidence = (
+                f"protected-history.js: last change {action} on {when.date().isoformat()}"
+            )
+        elif files.get("protectedHistory"):
+            private_evidence = (
+                "protected-history.js lists no change in the 6 months before the export: "
+                "whether posts are protected is unknown"
+            )
+        return SecurityState(
+            two_factor_methods=tuple(methods),
+            two_factor_visible=frozenset({"sms"}) if files.get("niDevices") else frozenset(),
+            two_factor_notes=tuple(notes),
+            private=private,
+            private_evidence=private_evidence,
+            emails=tuple(emails),
+            phones=tuple(dict.fromkeys(phones)),
+            logins=logins,
+            sessions=sessions,
+            connected_apps=apps,
+        )
+
+
+def _posts(
+    archive: Archive,
+    imp: SourceImport,
+    files: dict[str, list[str]],
+    account: Account,
+    notes: dict[str, list[str]],
+) -> Iterator[Post]:
+    reader = RecordReader(_Tweet, unwrap="tweet")
+    key = account.key
+    url_base = f"https://x.com/{account.handle or 'i/web'}/status/"
+    media_dirs = {posixpath.dirname(f) + "/tweets_media/" for f in files.get("tweets", [])}
+    media_dirs |= {posixpath.dirname(f) + "/tweet_media/" for f in files.get("tweets", [])}
+    media_names = {n for n in archive.names() if posixpath.dirname(n) + "/" in media_dirs}
+    unescape = html.unescape
+    for name in files.get("tweets", []):
+        where = archive.display(name)
+        try:
+            with archive.open(name) as stream:
+                head = _strip_wrapper(stream, where)
+                for t in iter_array(stream, head, reader, where, imp.problem):
+                    tid = t.id_str or (str(t.id) if t.id is not None else "")
+                    text = t.full_text if t.full_text is not None else (t.text or "")
+                    if "&" in text:
+                        text = unescape(text)
+                    created = _tweet_time(t.created_at)
+                    if notes and created is not None and "https://t.co/" in text:
+                        text = _join_note(text, created, notes)
+                    media: tuple[str, ...] = ()
+                    ents = t.extended_entities or t.entities
+                    has_media = bool(ents and ents.media)
+                    if has_media and media_names:
+                        found = []
+                        for m in ents.media:
+                            base = posixpath.basename(m.media_url_https or m.media_url)
+                            for d in media_dirs:
+                                if d + f"{tid}-{base}" in media_names:
+                                    found.append(d + f"{tid}-{base}")
+                        media = tuple(found)
+                    yield Post(
+                        id=tid,
+                        text=text,
+                        account=key,
+                        created_at=created,
+                        url=url_base + tid if tid else None,
+                        reply_to=t.in_reply_to_screen_name,
+                        is_repost=text.startswith("RT @"),
+                        media=media,
+                        has_media=has_media,
+                        platform="x",
+                    )
+        except InputError as exc:
+            imp.error(exc.where, exc.message)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
+
+
+def _join_note(text: str, created: datetime, notes: dict[str, list[str]]) -> str:
+    """A long post's full text from note-tweet.js: same second, and the tweet's text a prefix."""
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%S")
+    for full in notes.get(stamp, ()):
+        prefix = _TCO_TAIL.sub("", text).rstrip("…").rstrip()
+        if full.startswith(prefix[:60]):
+            return full
+    return text
+
+
+def _tweet_time(value: str) -> datetime | None:
+    """Parse "Fri Feb 24 06:58:32 +0000 2023" without strptime, which costs 10 us a post."""
+    try:
+        month = _MONTHS[value[4:7]]
+        tz = value[20:25]
+        when = datetime(
+            int(value[26:30]),
+            month,
+            int(value[8:10]),
+            int(value[11:13]),
+            int(value[14:16]),
+            int(value[17:19]),
+            tzinfo=UTC,
+        )
+        if tz != "+0000":
+            sign = -1 if tz[0] == "-" else 1
+            offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[3:5])) * sign
+            when = when.replace(tzinfo=timezone(offset)).astimezone(UTC)
+        return when
+    except (KeyError, ValueError, IndexError):
+        pass
+    for fmt in ("%Y-%m-%d %H:%M:%S %z", "%a %b %d %H:%M:%S %z %Y"):
+        try:
+            return datetime.strptime(value, fmt).astimezone(UTC)
+        except ValueError:
+            continue
+    return _iso(value)
+
+
+def _iso(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _s(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _mask_phone(phone: str) -> str:
+    digits = [c for c in phone if c.isdigit()]
+    return "•••" + "".join(digits[-2:]) if digits else "(no number)"

@@ -1,0 +1,165 @@
+"""One pass of text analysis per post: every recogniser at once, spans out.
+
+The recognisers live in `recognisers.toml`. They are compiled once into a single Hyperscan
+database (multi-pattern matching in C, one scan per text); where Hyperscan is not installed,
+the same patterns run through Python's `re`, slower but with the same results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+try:
+    import hyperscan
+except ImportError:  # no wheel for this platform: the `re` engine below takes over
+    hyperscan = None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A recognised piece of a post. Offsets are into the post's UTF-8 bytes."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    spans: tuple[Span, ...]
+    kinds: frozenset[str]
+
+    def of(self, kind: str) -> tuple[Span, ...]:
+        return tuple(s for s in self.spans if s.kind == kind)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str
+    regex: str
+    caseless: bool
+
+
+EMPTY = Analysis((), frozenset())
+
+
+def load_patterns() -> tuple[Pattern, ...]:
+    data = tomllib.loads(
+        resources.files("auditor.text").joinpath("recognisers.toml").read_text("utf-8")
+    )
+    out: list[Pattern] = []
+    for rec in data["recogniser"]:
+        caseless = rec.get("caseless", True)
+        for regex in rec.get("patterns", ()):
+            out.append(Pattern(rec["kind"], regex, caseless))
+        words = rec.get("words")
+        if words:
+            alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            out.append(Pattern(rec["kind"], rf"\b({alternation})\b", caseless))
+    return tuple(out)
+
+
+class Analyser:
+    """Annotates texts with spans; build once (compiling takes a moment), use for every post."""
+
+    def __init__(self, patterns: tuple[Pattern, ...] | None = None, engine: str = "auto") -> None:
+        self.patterns = patterns if patterns is not None else load_patterns()
+        if engine == "auto":
+            engine = "hyperscan" if hyperscan is not None else "re"
+        self.engine = engine
+        if engine == "hyperscan":
+            self._db = _hyperscan_db(self.patterns)
+        else:
+            self._compiled = [
+                re.compile(p.regex, re.IGNORECASE if p.caseless else 0) for p in self.patterns
+            ]
+
+    def analyse(self, text: str) -> Analysis:
+        if not text:
+            return EMPTY
+        data = text.encode("utf-8", "surrogatepass")
+        hits: dict[tuple[str, int], int] = {}
+        if self.engine == "hyperscan":
+            kinds = [p.kind for p in self.patterns]
+
+            def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
+                key = (kinds[pid], start)
+                if hits.get(key, -1) < end:
+                    hits[key] = end
+
+            self._db.scan(data, match_event_handler=on_match)
+        else:
+            for pattern, rx in zip(self.patterns, self._compiled, strict=True):
+                for m in rx.finditer(text):
+                    start = len(text[: m.start()].encode("utf-8", "surrogatepass"))
+                    end = start + len(m.group().encode("utf-8", "surrogatepass"))
+                    key = (pattern.kind, start)
+                    if hits.get(key, -1) < end:
+                        hits[key] = end
+        if not hits:
+            return EMPTY
+        spans = []
+        reach: dict[str, int] = {}
+        for (kind, start), end in sorted(hits.items(), key=lambda kv: (kv[0][1], -kv[1])):
+            if reach.get(kind, -1) >= end:
+                continue  # inside a longer span of the same kind
+            reach[kind] = end
+            spans.append(Span(kind, start, end, data[start:end].decode("utf-8", "replace")))
+        return Analysis(tuple(spans), frozenset(s.kind for s in spans))
+
+
+def _hyperscan_db(patterns: tuple[Pattern, ...]) -> object:
+    """Compile the database, or load it from the cache: compiling takes over a second."""
+    flags = [
+        hyperscan.HS_FLAG_SOM_LEFTMOST
+        | hyperscan.HS_FLAG_UTF8
+        | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
+        for p in patterns
+    ]
+    digest = hashlib.sha256(
+        repr(
+            (
+                getattr(hyperscan, "__version__", ""),
+                [(p.regex, f) for p, f in zip(patterns, flags, strict=True)],
+            )
+        ).encode()
+    ).hexdigest()[:24]
+    cached = Path(platformdirs.user_cache_dir("auditor")) / f"recognisers-{digest}.hsdb"
+    try:
+        db = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        db.scratch = hyperscan.Scratch(db)
+        return db
+    except (OSError, hyperscan.error, TypeError, ValueError):
+        pass
+    db = hyperscan.Database()
+    db.compile(
+        expressions=[p.regex.encode() for p in patterns],
+        ids=list(range(len(patterns))),
+        elements=len(patterns),
+        flags=flags,
+    )
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(hyperscan.dumpb(db))
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a read-only home only costs the compile time on each run
+    return db
+
+
+@cache
+def default_analyser() -> Analyser:
+    return Analyser()

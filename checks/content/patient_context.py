@@ -1,0 +1,121 @@
+"""Is a post about a specific real patient or encounter, and what in it narrows them down?
+
+Shared by `content.patient-identifiers` and `content.patient-encounter`, which split the same
+judgment: an encounter with identifying details, or one without. Rules follow the labelling
+guideline: encounter cues from the analysis, clawed back by senses and framings that are not
+about a real patient (be patient, a case of beer, a teaching point, a case report, a TV drama,
+the author's own illness, a public figure in the news).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from auditor.model import Evidence, Post
+from auditor.text.analysis import Analysis, Span
+
+PATIENT_WORDS = ("patient", "pt", "client", "resident")
+# Framings that mean "not a real, specific encounter" whatever cue words appear.
+ALWAYS_SUPPRESS = ("case_report", "fiction")
+# Framings that suppress unless a cue names a patient outright.
+WEAK_SUPPRESS = ("own_health", "public_figure")
+
+
+@dataclass(frozen=True)
+class IdentifierKind:
+    kind: str
+    label: str
+    hipaa: str
+    weight: int
+    direct: bool
+
+
+@dataclass(frozen=True)
+class Judgment:
+    encounter: bool
+    cues: tuple[Span, ...]
+    identifiers: tuple[Evidence, ...]
+    weight: int
+    direct: bool
+
+
+NOT_ENCOUNTER = Judgment(False, (), (), 0, False)
+
+
+@cache
+def identifier_kinds() -> dict[str, IdentifierKind]:
+    raw = tomllib.loads(
+        resources.files("auditor.checks.content").joinpath("identifiers.toml").read_text("utf-8")
+    )
+    return {
+        kind: IdentifierKind(kind, v["label"], v["hipaa"], int(v["weight"]), bool(v.get("direct")))
+        for kind, v in raw.items()
+    }
+
+
+_last: list[object] = [None, None]
+
+
+def judge(post: Post, analysis: Analysis) -> Judgment:
+    """The judgment for this post; both patient checks ask, so the last one is remembered."""
+    if _last[0] is analysis:
+        return _last[1]  # type: ignore[return-value]
+    result = _judge(post, analysis)
+    _last[0], _last[1] = analysis, result
+    return result
+
+
+def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
+    return any(o.start < span.end and span.start < o.end for o in others)
+
+
+def _judge(post: Post, analysis: Analysis) -> Judgment:
+    kinds = analysis.kinds
+    if "encounter" not in kinds or any(k in kinds for k in ALWAYS_SUPPRESS):
+        return NOT_ENCOUNTER
+    safe = analysis.of("not_clinical_sense")
+    cues = tuple(c for c in analysis.of("encounter") if not _overlaps(c, safe))
+    if not cues:
+        return NOT_ENCOUNTER
+    names_patient = any(w in c.text.lower().split() for c in cues for w in PATIENT_WORDS)
+    if not names_patient and any(k in kinds for k in WEAK_SUPPRESS):
+        return NOT_ENCOUNTER
+    hypothetical = analysis.of("hypothetical")
+    if hypothetical and "time" not in kinds:
+        return NOT_ENCOUNTER
+
+    table = identifier_kinds()
+    found: dict[str, Evidence] = {}
+    for span in analysis.spans:
+        info = table.get(span.kind)
+        if info is None or span.kind in found:
+            continue
+        if hypothetical and _overlaps(span, hypothetical):
+            continue  # "adults over 45" is about a population, not a patient's age
+        found[span.kind] = Evidence(span.kind, info.label, span.text, info.hipaa)
+    if post.has_media and "clinical" in kinds:
+        info = table["image"]
+        found["image"] = Evidence("image", info.label, None, info.hipaa)
+    identifiers = tuple(found.values())
+    return Judgment(
+        True,
+        cues,
+        identifiers,
+        sum(table[e.kind].weight for e in identifiers),
+        any(table[e.kind].direct for e in identifiers),
+    )
+
+
+def cue_evidence(judgment: Judgment) -> Evidence:
+    return Evidence(
+        "encounter", "describes a specific patient or encounter", judgment.cues[0].text, None
+    )
+
+
+def join_words(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

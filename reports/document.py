@@ -1,0 +1,137 @@
+"""The JSON report document (`auditor.report/1`): the contract every format is a view of.
+
+Documented in docs/report-schema.md, validated by report.schema.json. Add fields, never rename
+or remove them: pipelines read this.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from auditor import __version__
+from auditor.model import (
+    AuditResult,
+    Evidence,
+    Finding,
+    Severity,
+    two_factor_status,
+)
+
+SCHEMA = "auditor.report/1"
+TOOL = "footprint-auditor"
+
+
+def mask(text: str) -> str:
+    """Keep the shape of the words, not the words: "Mr. Halvorsen, 91" -> "M•. H••••••••, ##"."""
+    out = []
+    first = True
+    for ch in text:
+        if ch.isdigit():
+            out.append("#")
+            first = False
+        elif ch.isalpha():
+            out.append(ch if first else "•")
+            first = False
+        else:
+            out.append(ch)
+            first = True
+    return "".join(out)
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _evidence(e: Evidence, show_text: bool) -> dict[str, Any]:
+    text = e.text
+    if text is not None and not show_text:
+        text = mask(text)
+    return {"kind": e.kind, "label": e.label, "text": text, "hipaa": e.hipaa}
+
+
+def finding_dict(f: Finding, show_text: bool) -> dict[str, Any]:
+    return {
+        "fingerprint": f.fingerprint,
+        "check": f.check,
+        "severity": f.severity.value,
+        "account": f.account,
+        "post": (
+            {"id": f.post.id, "url": f.post.url, "created_at": _time(f.post.created_at)}
+            if f.post
+            else None
+        ),
+        "title": f.title,
+        "evidence": [_evidence(e, show_text) for e in f.evidence],
+        "remediation": f.remediation,
+        "references": list(f.references),
+    }
+
+
+def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
+    accounts = []
+    for rep in result.accounts:
+        tfa = two_factor_status(rep.security)
+        accounts.append(
+            {
+                "key": rep.account.key,
+                "platform": rep.account.platform,
+                "handle": rep.account.handle,
+                "role": rep.account.role,
+                "posts_scanned": rep.posts_scanned,
+                "two_factor": {
+                    "status": tfa.status,
+                    "methods": list(tfa.methods),
+                    "evidence": list(tfa.evidence),
+                },
+                "private": rep.security.private,
+            }
+        )
+    findings = [finding_dict(f, show_text) for f in result.findings]
+    muted = []
+    for m in result.muted:
+        entry = finding_dict(m.finding, show_text)
+        entry["mute"] = {
+            "reason": m.mute.reason,
+            "until": m.mute.until.isoformat() if m.mute.until else None,
+        }
+        muted.append(entry)
+    sources = [
+        {
+            "path": c.path,
+            "platform": c.platform,
+            "layout": c.layout,
+            "files_found": list(c.files_found),
+            "files_missing": list(c.files_missing),
+            "checks_run": list(c.checks_run),
+            "checks_skipped": [{"check": s.check, "reason": s.reason} for s in c.checks_skipped],
+            "errors": [{"file": e.file, "message": e.message} for e in c.errors],
+            "posts_read": c.posts_read,
+            "reposts_skipped": c.reposts_skipped,
+        }
+        for c in result.coverage
+    ]
+    by_severity = Counter(f.severity.value for f in result.findings)
+    return {
+        "schema": SCHEMA,
+        "generated_at": _time(result.generated_at),
+        "tool": {"name": TOOL, "version": __version__},
+        "evidence_masked": not show_text,
+        "accounts": accounts,
+        "findings": findings,
+        "muted": muted,
+        "coverage": {
+            "sources": sources,
+            "check_errors": [{"check": e.file, "message": e.message} for e in result.check_errors],
+        },
+        "summary": {
+            "findings": len(findings),
+            "by_severity": {s.value: by_severity.get(s.value, 0) for s in Severity},
+            "by_check": dict(sorted(Counter(f.check for f in result.findings).items())),
+            "muted": len(muted),
+            "accounts": len(accounts),
+            "posts_scanned": sum(a["posts_scanned"] for a in accounts),
+            "errors": sum(len(s["errors"]) for s in sources) + len(result.check_errors),
+        },
+    }

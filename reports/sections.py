@@ -1,0 +1,125 @@
+"""The report's sections as headings, lines and tables: shared by the text and Markdown views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.reports.csv_report import evidence_line
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+TWO_FACTOR_WORDS = {
+    "enabled": "on (app, key or unnamed method)",
+    "sms": "SMS only",
+    "disabled": "OFF",
+    "unknown": "unknown",
+}
+
+
+@dataclass
+class Section:
+    heading: str
+    lines: list[str] = field(default_factory=list)
+    headers: tuple[str, ...] = ()
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    widths: tuple[int | None, ...] = ()
+
+
+def _date(f: dict[str, Any]) -> str:
+    post = f.get("post")
+    if post and post.get("created_at"):
+        return post["created_at"][:10]
+    return "account" if not post else "undated"
+
+
+def _finding_cell(f: dict[str, Any]) -> str:
+    parts = [f["title"]]
+    if f["evidence"]:
+        parts.append(f"Evidence: {evidence_line(f['evidence'])}")
+    parts.append(f"[{f['check']} {f['fingerprint'][:12]}]")
+    return "\n".join(parts)
+
+
+def sections(doc: dict[str, Any]) -> Iterator[Section]:
+    s = doc["summary"]
+    counts = ", ".join(f"{s['by_severity'][k]} {k}" for k in SEVERITY_ORDER if s["by_severity"][k])
+    head = Section("Footprint audit")
+    head.lines.append(
+        f"{doc['tool']['name']} {doc['tool']['version']}, generated {doc['generated_at']}"
+    )
+    line = (
+        f"{s['accounts']} account(s), {s['posts_scanned']:,} posts scanned: "
+        f"{s['findings']} finding(s)"
+    )
+    if counts:
+        line += f" ({counts})"
+    if s["muted"]:
+        line += f", {s['muted']} muted"
+    if s["errors"]:
+        line += f", {s['errors']} error(s): see Coverage"
+    head.lines.append(line + ".")
+    if doc.get("evidence_masked"):
+        head.lines.append("Evidence is masked; run with --show-text to see the words that fired.")
+    yield head
+
+    accounts = Section(
+        "Accounts", headers=("Account", "Role", "Posts scanned", "Two-factor", "Private")
+    )
+    for a in doc["accounts"]:
+        private = {True: "yes", False: "no", None: "unknown"}[a["private"]]
+        accounts.rows.append(
+            (
+                a["key"],
+                a["role"] or "not set",
+                f"{a['posts_scanned']:,}",
+                TWO_FACTOR_WORDS.get(a["two_factor"]["status"], a["two_factor"]["status"]),
+                private,
+            )
+        )
+    yield accounts
+
+    for level in SEVERITY_ORDER:
+        group = [f for f in doc["findings"] if f["severity"] == level]
+        if not group:
+            continue
+        sec = Section(
+            f"{level.upper()} ({len(group)})",
+            headers=("Date", "Account", "Finding", "What to do"),
+            widths=(10, 18, 60, 44),
+        )
+        for f in group:
+            sec.rows.append((_date(f), f["account"], _finding_cell(f), f["remediation"]))
+        yield sec
+
+    if not doc["findings"]:
+        yield Section("Findings", lines=["No findings."])
+
+    if doc["muted"]:
+        sec = Section(
+            f"Muted ({len(doc['muted'])})",
+            headers=("Severity", "Finding", "Muted because", "Until"),
+            widths=(8, 60, 30, 10),
+        )
+        for f in doc["muted"]:
+            sec.rows.append(
+                (f["severity"], _finding_cell(f), f["mute"]["reason"], f["mute"]["until"] or "-")
+            )
+        yield sec
+
+    cov = Section("Coverage")
+    for src in doc["coverage"]["sources"]:
+        what = f"{src['platform']} ({src['layout']})" if src["platform"] else "not read"
+        cov.lines.append(
+            f"{src['path']}: {what}; {src['posts_read']:,} records read, "
+            f"{src['reposts_skipped']:,} reposts skipped; {len(src['files_found'])} files found"
+        )
+        for m in src["files_missing"]:
+            cov.lines.append(f"  missing: {m}")
+        for sk in src["checks_skipped"]:
+            cov.lines.append(f"  skipped: {sk['check']} ({sk['reason']})")
+        for e in src["errors"]:
+            cov.lines.append(f"  error: {e['file']}: {e['message']}")
+    for e in doc["coverage"]["check_errors"]:
+        cov.lines.append(f"error in {e['check']}: {e['message']}")
+    yield cov
