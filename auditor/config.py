@@ -93,11 +93,13 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
         _keys(acc, f"{where}.", {"platform", "handle", "role"}, problems)
         platform = _str(acc, "platform", f"{where}.platform", problems, required=True)
         if platform is not None and platform not in PLATFORMS:
-            problems.append(f"{where}.platform: expected {'|'.join(PLATFORMS)}, got {platform!r}")
+            problems.append(
+                f"{where}.platform: expected {'|'.join(PLATFORMS)}, got {_show(platform)}"
+            )
         handle = _str(acc, "handle", f"{where}.handle", problems, required=True)
         role = _str(acc, "role", f"{where}.role", problems, required=True)
         if role is not None and role not in ROLES:
-            problems.append(f"{where}.role: expected {'|'.join(ROLES)}, got {role!r}")
+            problems.append(f"{where}.role: expected {'|'.join(ROLES)}, got {_show(role)}")
         if platform and handle and role in ROLES and platform in PLATFORMS:
             accounts.append(AccountConfig(platform, handle.lstrip("@"), role))
 

@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_SEED = 20240601
 
 # Targets from the performance brief.
@@ -610,7 +610,7 @@ class TweetFactory:
             long_text = self.text.long_text()
             cut = long_text[: budget - 1].rsplit(" ", 1)[0]
             body = cut.rstrip(".,;:") + "… " + _tco(rng)
-            self._add_note(when, long_text)
+            self._add_note(when, tweet_id, long_text)
         else:
             body = self.text.post(category, budget)
             if is_retweet and len(prefix) + len(body) > 140 and rng.random() < 0.5:
@@ -758,9 +758,9 @@ class TweetFactory:
             }
         ]
 
-    def _add_note(self, when: dt.datetime, text: str) -> None:
+    def _add_note(self, when: dt.datetime, tweet_id: int, text: str) -> None:
         self.stats.notes += 1
-        note_id = str(_snowflake(self.rng, when))
+        note_id = str(_snowflake(self.rng, when - dt.timedelta(seconds=2)))
         tags = [
             {"tag": m.group(1), "fromIndex": str(m.start()), "toIndex": str(m.end())}
             for m in re.finditer(r"#(\w+)", text)
@@ -771,9 +771,10 @@ class TweetFactory:
                     "noteTweetId": note_id,
                     "updatedAt": _iso(when),
                     "lifecycle": {
-                        "value": "0",
-                        "name": "Initial",
-                        "originalNoteTweetId": note_id,
+                        "value": str(tweet_id),
+                        "name": "Tweet",
+                        "originalName": "Tweet",
+                        "annotations": {},
                     },
                     "createdAt": _iso(when),
                     "core": {
@@ -808,34 +809,207 @@ def _write_js_array(fh: IO[bytes], global_name: str, items: Iterator[dict[str, A
     return written
 
 
+def _small_data_files(rng: random.Random) -> list[tuple[str, str, str, list[dict[str, Any]]]]:
+    """(dataType, file, globalName, elements) of the small account/security files.
+
+    Real exports always carry these; without them ``auditor scan`` reports a partial import
+    (exit 3), which the benchmark would count as a failed run.
+    """
+    phone = "+15555550142"
+    created = START_TIME - dt.timedelta(days=200)
+    logins = sorted(
+        (END_TIME - dt.timedelta(seconds=rng.uniform(0, 90 * 86400)) for _ in range(24)),
+        reverse=True,
+    )
+    ips = ["198.51.100.23", "198.51.100.24", "192.0.2.146", "203.0.113.9"]
+    return [
+        (
+            "account",
+            "account.js",
+            "account",
+            [
+                {
+                    "account": {
+                        "email": "sam.rivera@example.com",
+                        "createdVia": "web",
+                        "username": SCREEN_NAME,
+                        "accountId": ACCOUNT_ID,
+                        "createdAt": _iso(created),
+                        "accountDisplayName": DISPLAY_NAME,
+                    }
+                }
+            ],
+        ),
+        (
+            "profile",
+            "profile.js",
+            "profile",
+            [
+                {
+                    "profile": {
+                        "description": {
+                            "bio": "Emergency physician. Public health nerd, parent, runner. "
+                            "Views my own; nothing here is medical advice.",
+                            "website": _tco(rng),
+                            "location": "Denver, CO",
+                        },
+                        "avatarMediaUrl": "https://pbs.twimg.com/profile_images/"
+                        "1200000000000000001/abcdEFGH.jpg",
+                    }
+                }
+            ],
+        ),
+        ("phoneNumber", "phone-number.js", "phone_number", [{"device": {"phoneNumber": phone}}]),
+        (
+            "niDevices",
+            "ni-devices.js",
+            "ni_devices",
+            [
+                {
+                    "niDeviceResponse": {
+                        "messagingDevice": {
+                            "phoneNumber": phone,
+                            "carrier": "EXAMPLE_WIRELESS_US",
+                            "deviceType": "Auth",
+                            "createdDate": "2020.03.11",
+                            "updatedDate": "2020.03.11",
+                        }
+                    }
+                }
+            ],
+        ),
+        (
+            "ipAudit",
+            "ip-audit.js",
+            "ip_audit",
+            [
+                {
+                    "ipAudit": {
+                        "accountId": ACCOUNT_ID,
+                        "createdAt": _iso(when),
+                        "loginIp": rng.choice(ips),
+                    }
+                }
+                for when in logins
+            ],
+        ),
+        (
+            "deviceToken",
+            "device-token.js",
+            "device_token",
+            [
+                {
+                    "deviceToken": {
+                        "clientApplicationId": "3033300",
+                        "clientApplicationName": "Twitter Web App",
+                        "token": "FAKE" + "".join(rng.choices(TCO_ALPHABET, k=36)),
+                        "createdAt": _iso(END_TIME - dt.timedelta(days=400)),
+                        "lastSeenAt": _iso(END_TIME - dt.timedelta(hours=5)),
+                    }
+                }
+            ],
+        ),
+        (
+            "connectedApplication",
+            "connected-application.js",
+            "connected_application",
+            [
+                {
+                    "connectedApplication": {
+                        "organization": {
+                            "name": "Example Social Tools Inc.",
+                            "url": "https://scheduler.example.com",
+                            "privacyPolicyUrl": "https://scheduler.example.com/privacy",
+                            "termsAndConditionsUrl": "https://scheduler.example.com/terms",
+                        },
+                        "name": "PostScheduler",
+                        "description": "Schedule posts across your accounts.",
+                        "permissions": ["read", "write"],
+                        "approvedAt": _iso(END_TIME - dt.timedelta(days=900)),
+                        "id": "16003001",
+                    }
+                }
+            ],
+        ),
+        (
+            "protectedHistory",
+            "protected-history.js",
+            "protected_history",
+            [
+                {
+                    "protectedHistory": {
+                        "protectedAt": _iso(END_TIME - dt.timedelta(days=500)),
+                        "action": "Protect",
+                    }
+                },
+                {
+                    "protectedHistory": {
+                        "protectedAt": _iso(END_TIME - dt.timedelta(days=470)),
+                        "action": "Unprotect",
+                    }
+                },
+            ],
+        ),
+    ]
+
+
+README_TXT = """Twitter archive (synthetic benchmark data)
+
+Generated by benchmarks/throughput.py; the account and every post in it are made up.
+Each file in data/ is JavaScript: `window.YTD.<name>.part0 = ` followed by a JSON array.
+"""
+ARCHIVE_HTML = (
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Your archive</title>'
+    "</head>\n<body><h1>Your archive</h1><p>Synthetic benchmark archive.</p></body></html>\n"
+)
+
+
+ZIP_DATE = (2025, 1, 3, 21, 0, 0)  # fixed member timestamps: same seed, same bytes
+
+
+def _zinfo(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o100644 << 16
+    return info
+
+
+def _file_spec(name: str, global_name: str, count: int) -> dict[str, Any]:
+    entry = {"fileName": f"data/{name}", "globalName": f"YTD.{global_name}.part0"}
+    return {"files": [{**entry, "count": str(count)}]}
+
+
 def write_archive(path: Path, n: int, seed: int = DEFAULT_SEED) -> ArchiveStats:
-    """Write an N-post synthetic X archive zip at ``path`` (atomically) and return its stats."""
+    """Write an N-post synthetic X archive zip at ``path`` (atomically) and return its stats.
+
+    Memory stays flat in N: tweets are generated one at a time and streamed into the deflated
+    zip member; only the ~1% long posts (note tweets) are held until tweets.js is done.
+    """
     factory = TweetFactory(n, seed)
     stats = factory.stats
     tmp = path.with_name(path.name + ".part")
     force64 = n > 1_500_000  # past ~2 GiB uncompressed a member needs zip64 headers
-    sizes: dict[str, int] = {}
+    size = 0
+    data_types: dict[str, Any] = {}
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        with zf.open("data/tweets.js", "w", force_zip64=force64) as fh:
-            sizes["tweets"] = _write_js_array(fh, "YTD.tweets.part0", iter(factory))
-        with zf.open("data/note-tweet.js", "w") as fh:
-            sizes["notes"] = _write_js_array(fh, "YTD.note_tweet.part0", iter(factory.notes))
-        created = START_TIME - dt.timedelta(days=200)
-        account = [
-            {
-                "account": {
-                    "email": "sam.rivera@example.com",
-                    "createdVia": "web",
-                    "username": SCREEN_NAME,
-                    "accountId": ACCOUNT_ID,
-                    "createdAt": _iso(created),
-                    "accountDisplayName": DISPLAY_NAME,
-                }
-            }
-        ]
-        account_js = "window.YTD.account.part0 = " + twitter_json(account)
-        zf.writestr("data/account.js", account_js)
-        sizes["account"] = len(account_js.encode())
+        zf.writestr(_zinfo("Your archive.html"), ARCHIVE_HTML)
+        with zf.open(_zinfo("data/tweets.js"), "w", force_zip64=force64) as fh:
+            stats.tweets_js_bytes = _write_js_array(fh, "YTD.tweets.part0", iter(factory))
+        size += stats.tweets_js_bytes
+        with zf.open(_zinfo("data/note-tweet.js"), "w") as fh:
+            size += _write_js_array(fh, "YTD.note_tweet.part0", iter(factory.notes))
+        for dtype, name, global_name, elements in _small_data_files(factory.rng):
+            body = f"window.YTD.{global_name}.part0 = {twitter_json(elements)}".encode()
+            zf.writestr(_zinfo(f"data/{name}"), body)
+            size += len(body)
+            data_types[dtype] = _file_spec(name, global_name, len(elements))
+        data_types["tweets"] = {
+            "mediaDirectory": "data/tweets_media",
+            **_file_spec("tweets.js", "tweets", n),
+        }
+        data_types["noteTweet"] = _file_spec("note-tweet.js", "note_tweet", len(factory.notes))
+        zf.writestr(_zinfo("data/README.txt"), README_TXT)
+        size += len(README_TXT) + len(ARCHIVE_HTML)
         manifest = {
             "userInfo": {
                 "accountId": ACCOUNT_ID,
@@ -843,7 +1017,7 @@ def write_archive(path: Path, n: int, seed: int = DEFAULT_SEED) -> ArchiveStats:
                 "displayName": DISPLAY_NAME,
             },
             "archiveInfo": {
-                "sizeBytes": str(sum(sizes.values())),
+                "sizeBytes": str(size),
                 "generationDate": _iso(END_TIME + dt.timedelta(days=3)),
                 "isPartialArchive": False,
                 "maxPartSizeBytes": "53687091200",
@@ -853,40 +1027,12 @@ def write_archive(path: Path, n: int, seed: int = DEFAULT_SEED) -> ArchiveStats:
                 "directory": "data/",
                 "name": "README.txt",
             },
-            "dataTypes": {
-                "account": {
-                    "files": [
-                        {
-                            "fileName": "data/account.js",
-                            "globalName": "YTD.account.part0",
-                            "count": "1",
-                        }
-                    ]
-                },
-                "noteTweet": {
-                    "files": [
-                        {
-                            "fileName": "data/note-tweet.js",
-                            "globalName": "YTD.note_tweet.part0",
-                            "count": str(len(factory.notes)),
-                        }
-                    ]
-                },
-                "tweets": {
-                    "files": [
-                        {
-                            "fileName": "data/tweets.js",
-                            "globalName": "YTD.tweets.part0",
-                            "count": str(n),
-                        }
-                    ]
-                },
-            },
+            "dataTypes": data_types,
         }
-        zf.writestr("data/manifest.js", "window.__THAR_CONFIG = " + twitter_json(manifest))
+        manifest_js = "window.__THAR_CONFIG = " + twitter_json(manifest)
+        zf.writestr(_zinfo("data/manifest.js"), manifest_js)
     os.replace(tmp, path)
-    stats.tweets_js_bytes = sizes["tweets"]
-    stats.avg_element_bytes = round(sizes["tweets"] / max(n, 1), 1)
+    stats.avg_element_bytes = round(stats.tweets_js_bytes / max(n, 1), 1)
     stats.zip_bytes = path.stat().st_size
     return stats
 

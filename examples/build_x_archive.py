@@ -125,7 +125,7 @@ TWEETS = [
         "2015-05-21 23:48:05",
         "patient_encounter",
         "encounter_no_identifiers",
-        "Had a patient thank me for listening today. Made my week.",
+        "Had a patient thank me for listening. Made my week.",
         favs=87,
         rts=3,
     ),
@@ -303,7 +303,7 @@ TWEETS = [
         "2020-01-23 22:05:36",
         "patient_encounter",
         "encounter_no_identifiers",
-        "One of my patients brought homemade cookies for the whole clinic staff today. Some "
+        "One of my patients brought homemade cookies for the whole clinic staff. Some "
         "days this job is just the best.",
         favs=58,
     ),

@@ -22,6 +22,12 @@ PATIENT_WORDS = ("patient", "pt", "client", "resident")
 ALWAYS_SUPPRESS = ("case_report", "fiction")
 # Framings that suppress unless a cue names a patient outright.
 WEAK_SUPPRESS = ("own_health", "public_figure")
+# Context that makes a person-naming detail clinical.
+CLINICAL_CONTEXT = ("clinical", "unit", "facility")
+# Details specific enough to one person that a weak cue ("the patient") becomes an encounter.
+CONFIRMS_WEAK = ("age", "name", "initials", "unit", "rare_event", "occupation", "relationship")
+# Person identifiers that, in a clinical context, are themselves about a patient.
+PERSON_CUES = ("name", "initials")
 
 
 @dataclass(frozen=True)
@@ -74,10 +80,17 @@ def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
 
 def _judge(post: Post, analysis: Analysis) -> Judgment:
     kinds = analysis.kinds
-    if "encounter" not in kinds or any(k in kinds for k in ALWAYS_SUPPRESS):
+    if any(k in kinds for k in ALWAYS_SUPPRESS):
         return NOT_ENCOUNTER
     safe = analysis.of("not_clinical_sense")
+    clinical = any(s.kind in CLINICAL_CONTEXT and not _overlaps(s, safe) for s in analysis.spans)
     cues = tuple(c for c in analysis.of("encounter") if not _overlaps(c, safe))
+    if not cues and clinical:
+        weak = tuple(c for c in analysis.of("encounter_weak") if not _overlaps(c, safe))
+        if weak and any(k in kinds for k in CONFIRMS_WEAK):
+            cues = weak
+        else:
+            cues = tuple(s for s in analysis.spans if s.kind in PERSON_CUES)
     if not cues:
         return NOT_ENCOUNTER
     names_patient = any(w in c.text.lower().split() for c in cues for w in PATIENT_WORDS)
