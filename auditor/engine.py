@@ -36,7 +36,8 @@ from auditor.text.analysis import Analyser, default_analyser
 
 # Called for each post after the post checks, with the ids of the checks that fired.
 PostHook = Callable[[Post, list[str]], None]
-TICK = 512
+# Posts analysed together: one Hyperscan call per batch; small enough to keep memory flat.
+BATCH = 256
 
 
 @dataclass
@@ -83,130 +84,164 @@ def run(
     today: date | None = None,
     analyser: Analyser | None = None,
 ) -> AuditResult:
-    progress = progress or Progress(enabled=False)
-    ctx = CheckContext(
+    audit = _Audit(config, plugins, progress or Progress(enabled=False), on_post, analyser)
+    audit.ctx = CheckContext(
         today=today or datetime.now(UTC).date(),
         owner=config.owner_name,
         practice=config.practice,
         show_text=show_text,
     )
-    enabled = {cid: c for cid, c in plugins.checks.items() if cid not in config.disabled_checks}
-    skipped = [
-        SkippedCheck(cid, "disabled in the config's [checks]")
-        for cid in plugins.checks
-        if cid in config.disabled_checks
-    ]
-    post_checks = [c for c in enabled.values() if isinstance(c, PostCheck)]
-    account_checks = [c for c in enabled.values() if isinstance(c, AccountCheck)]
-    profile_checks = [c for c in enabled.values() if isinstance(c, ProfileCheck)]
-    analyser = analyser or (default_analyser() if post_checks else None)
+    for path in paths:
+        audit.read_source(path, platform)
+    return audit.finish()
 
-    findings: list[Finding] = []
-    check_errors: dict[str, SourceError] = {}
-    tallies: dict[str, _AccountTally] = {}
-    coverage: list[Coverage] = []
 
-    def failed(check: Check, exc: Exception, subject: str) -> None:
-        check_errors.setdefault(
+class _Audit:
+    """The state of one audit run: what the checks found, per account and per source."""
+
+    def __init__(
+        self,
+        config: Config,
+        plugins: Plugins,
+        progress: Progress,
+        on_post: PostHook | None,
+        analyser: Analyser | None,
+    ) -> None:
+        self.config = config
+        self.plugins = plugins
+        self.progress = progress
+        self.on_post = on_post
+        self.ctx = CheckContext(today=datetime.now(UTC).date())
+        disabled = config.disabled_checks
+        self.enabled = {cid: c for cid, c in plugins.checks.items() if cid not in disabled}
+        self.skipped = tuple(
+            SkippedCheck(cid, "disabled in the config's [checks]")
+            for cid in plugins.checks
+            if cid in disabled
+        )
+        checks = self.enabled.values()
+        self.post_checks = [c for c in checks if isinstance(c, PostCheck)]
+        self.account_checks = [c for c in checks if isinstance(c, AccountCheck)]
+        self.profile_checks = [c for c in checks if isinstance(c, ProfileCheck)]
+        self.analyser = analyser or (default_analyser() if self.post_checks else None)
+        self.findings: list[Finding] = []
+        self.check_errors: dict[str, SourceError] = {}
+        self.tallies: dict[str, _AccountTally] = {}
+        self.coverage: list[Coverage] = []
+
+    def failed(self, check: Check, exc: Exception, subject: str) -> None:
+        self.check_errors.setdefault(
             check.meta.id,
             SourceError(check.meta.id, f"check failed on {subject}: {type(exc).__name__}: {exc}"),
         )
 
-    for path in paths:
+    def tally(self, imp: SourceImport, key: str) -> _AccountTally:
+        t = self.tallies.get(key)
+        if t is None:
+            account, security = imp.accounts.get(key, (Account("unknown", None), SecurityState()))
+            role = self.config.account_role(account.platform, account.handle)
+            if role:
+                account = dataclasses.replace(account, role=role)
+            t = self.tallies[key] = _AccountTally(account, security)
+        return t
+
+    def read_source(self, path: Path, platform: str | None) -> None:
         try:
-            imp = open_source(path, plugins, platform)
+            imp = open_source(path, self.plugins, platform)
         except InputError as exc:
-            coverage.append(
-                Coverage(str(path), None, None, errors=(SourceError(exc.where, exc.message),))
-            )
-            continue
-        progress.start(path.name)
-        read = reposts = 0
-
-        def tally(key: str, imp: SourceImport = imp) -> _AccountTally:
-            t = tallies.get(key)
-            if t is None:
-                account, security = imp.accounts.get(
-                    key, (Account("unknown", None), SecurityState())
-                )
-                role = config.account_role(account.platform, account.handle)
-                if role:
-                    account = dataclasses.replace(account, role=role)
-                t = tallies[key] = _AccountTally(account, security)
-            return t
-
+            error = SourceError(exc.where, exc.message)
+            self.coverage.append(Coverage(str(path), None, None, errors=(error,)))
+            return
         for key in imp.accounts:
-            tally(key)
-        last_key, last = None, None
+            self.tally(imp, key)
+        self.progress.start(path.name)
+        read = reposts = 0
+        batch: list[Post] = []
         try:
             for post in imp.posts:
                 read += 1
-                if read % TICK == 0:
-                    progress.update(read)
                 if post.is_repost:
                     reposts += 1
                     continue
-                if post.account != last_key:
-                    last_key, last = post.account, tally(post.account)
-                last.posts += 1
-                analysis = analyser.analyse(post.text) if analyser else None
-                fired: list[str] = []
-                for check in post_checks:
-                    try:
-                        got = check.check_post(post, analysis, last.account, ctx)
-                    except Exception as exc:  # one faulty check must not sink the audit
-                        failed(check, exc, f"post {post.id}")
-                        continue
-                    if got:
-                        fired.append(check.meta.id)
-                        findings.extend(got)
-                if on_post is not None:
-                    on_post(post, fired)
+                batch.append(post)
+                if len(batch) == BATCH:
+                    self.check_posts(imp, batch)
+                    batch = []
+                    self.progress.update(read)
+            self.check_posts(imp, batch)
         except InputError as exc:
             imp.error(exc.where, exc.message)
         finally:
-            progress.finish()
+            self.progress.finish()
         for key in imp.accounts:
-            tally(key)  # accounts a streaming source only discovered while reading
-        coverage.append(
+            self.tally(imp, key)  # accounts a streaming source only discovered while reading
+        self.coverage.append(
             Coverage(
                 path=imp.path,
                 platform=imp.platform,
                 layout=imp.layout,
                 files_found=tuple(imp.files_found),
                 files_missing=tuple(imp.files_missing),
-                checks_run=tuple(enabled),
-                checks_skipped=tuple(skipped),
+                checks_run=tuple(self.enabled),
+                checks_skipped=self.skipped,
                 errors=tuple(imp.errors),
                 posts_read=read,
                 reposts_skipped=reposts,
             )
         )
 
-    reports = tuple(AccountReport(t.account, t.security, t.posts) for t in tallies.values())
-    for check in account_checks:
-        for report in reports:
-            try:
-                findings.extend(check.check_account(report, ctx) or ())
-            except Exception as exc:
-                failed(check, exc, report.account.key)
-    for check in profile_checks:
-        try:
-            findings.extend(check.check_profile(reports, ctx) or ())
-        except Exception as exc:
-            failed(check, exc, "the profile")
+    def check_posts(self, imp: SourceImport, batch: list[Post]) -> None:
+        if not batch:
+            return
+        analyses = self.analyser.analyse_many([p.text for p in batch]) if self.analyser else None
+        ctx, findings, on_post = self.ctx, self.findings, self.on_post
+        last_key, last = None, None
+        for n, post in enumerate(batch):
+            if post.account != last_key:
+                last_key, last = post.account, self.tally(imp, post.account)
+                if last.account.role is None and post.role:
+                    last.account = dataclasses.replace(last.account, role=post.role)
+            last.posts += 1
+            analysis = analyses[n] if analyses else None
+            fired: list[str] = []
+            for check in self.post_checks:
+                try:
+                    got = check.check_post(post, analysis, last.account, ctx)
+                except Exception as exc:  # one faulty check must not sink the audit
+                    self.failed(check, exc, f"post {post.id}")
+                    continue
+                if got:
+                    fired.append(check.meta.id)
+                    findings.extend(got)
+            if on_post is not None:
+                on_post(post, fired)
 
-    for error in plugins.errors:
-        check_errors.setdefault(error, SourceError("plugins", error))
-    active, muted = _apply_config(findings, config, ctx.today)
-    return AuditResult(
-        generated_at=datetime.now(UTC),
-        accounts=reports,
-        findings=active,
-        muted=muted,
-        coverage=tuple(coverage),
-        check_errors=tuple(check_errors.values()),
-    )
+    def finish(self) -> AuditResult:
+        reports = tuple(
+            AccountReport(t.account, t.security, t.posts) for t in self.tallies.values()
+        )
+        for check in self.account_checks:
+            for report in reports:
+                try:
+                    self.findings.extend(check.check_account(report, self.ctx) or ())
+                except Exception as exc:
+                    self.failed(check, exc, report.account.key)
+        for check in self.profile_checks:
+            try:
+                self.findings.extend(check.check_profile(reports, self.ctx) or ())
+            except Exception as exc:
+                self.failed(check, exc, "the profile")
+        for error in self.plugins.errors:
+            self.check_errors.setdefault(error, SourceError("plugins", error))
+        active, muted = _apply_config(self.findings, self.config, self.ctx.today)
+        return AuditResult(
+            generated_at=datetime.now(UTC),
+            accounts=reports,
+            findings=active,
+            muted=muted,
+            coverage=tuple(self.coverage),
+            check_errors=tuple(self.check_errors.values()),
+        )
 
 
 def _apply_config(
@@ -215,7 +250,11 @@ def _apply_config(
     mutes = {m.fingerprint: m for m in config.mutes if m.active(today)}
     active: list[Finding] = []
     muted: list[MutedFinding] = []
+    seen: set[str] = set()
     for f in findings:
+        if f.fingerprint in seen:
+            continue  # the same export given twice: one finding, not two
+        seen.add(f.fingerprint)
         override = config.severity_overrides.get(f.check)
         if override is not None and override is not f.severity:
             f = dataclasses.replace(f, severity=override)

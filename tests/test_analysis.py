@@ -64,3 +64,10 @@ def test_compiled_database_is_cached(tmp_path, monkeypatch):
     assert len(cached) == 1 and (cached[0].stat().st_mode & 0o077) == 0
     again = Analyser(engine="hyperscan")  # loads from the cache
     assert again.analyse(TEXTS[0]) == Analyser(engine="re").analyse(TEXTS[0])
+
+
+def test_batch_equals_one_by_one_and_nothing_matches_across_posts():
+    a = default_analyser()
+    texts = [*TEXTS, "record MRN", "12345678 is a number", 'she said "hello', 'there" ok']
+    assert a.analyse_many(texts) == [a.analyse(t) for t in texts]
+    assert a.analyse_many(texts) == Analyser(engine="re").analyse_many(texts)
