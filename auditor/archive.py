@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,9 @@ class Archive:
         self._names: list[str] = []
         if not path.exists():
             raise InputError(str(path), "no such file or folder: check the path")
+        if not path.is_dir() and not path.is_file():
+            # a FIFO, a device or a socket: opening it could block for ever
+            raise InputError(str(path), "not a regular file or folder: give the export itself")
         if path.is_dir():
             self.kind = "folder"
             self._names = sorted(self._walk(path))
@@ -77,7 +81,12 @@ class Archive:
         for dirpath, _dirs, files in os.walk(root):
             rel = Path(dirpath).relative_to(root).as_posix()
             for f in files:
-                yield f if rel == "." else f"{rel}/{f}"
+                try:
+                    regular = stat.S_ISREG(os.stat(os.path.join(dirpath, f)).st_mode)
+                except OSError:
+                    continue
+                if regular:  # pipes and devices in the tree are never opened
+                    yield f if rel == "." else f"{rel}/{f}"
 
     def names(self) -> list[str]:
         return self._names
@@ -111,9 +120,20 @@ class Archive:
                     f"{info.compress_size:,}: refused as a likely zip bomb; "
                     "download the archive again",
                 )
+            if info.flag_bits & 0x1:
+                raise InputError(
+                    self.display(name),
+                    "password-protected: request the export again without a password",
+                )
             try:
                 return self._zip.open(info)
-            except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError) as exc:
+            except (
+                zipfile.BadZipFile,
+                NotImplementedError,
+                OSError,
+                ValueError,
+                RuntimeError,
+            ) as exc:
                 raise InputError(self.display(name), f"cannot be read ({exc})") from exc
         try:
             return self._file(name).open("rb")

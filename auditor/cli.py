@@ -119,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             traceback.print_exc()
-        _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        hint = "" if args.debug else " (run with --debug for the traceback)"
+        _err(f"internal error: {type(exc).__name__}: {exc}{hint}")
         return EXIT_PARTIAL
 
 
@@ -179,6 +180,7 @@ def _scan(args: argparse.Namespace) -> int:
         platform=args.platform,
         progress=Progress(enabled=not args.quiet),
         show_text=args.show_text,
+        debug=args.debug,
     )
     for cov in result.coverage:
         for e in cov.errors:
@@ -244,6 +246,7 @@ def _classify(args: argparse.Namespace) -> int:
             platform=args.platform,
             progress=Progress(enabled=not args.quiet),
             on_post=line,
+            debug=args.debug,
         )
     finally:
         if out is not sys.stdout:

@@ -83,15 +83,23 @@ def run(
     show_text: bool = False,
     today: date | None = None,
     analyser: Analyser | None = None,
+    debug: bool = False,
 ) -> AuditResult:
+    """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
+    (for its traceback) instead of being recorded and survived."""
     audit = _Audit(config, plugins, progress or Progress(enabled=False), on_post, analyser)
+    audit.debug = debug
     audit.ctx = CheckContext(
         today=today or datetime.now(UTC).date(),
         owner=config.owner_name,
         practice=config.practice,
         show_text=show_text,
     )
+    seen: set[Path] = set()
     for path in paths:
+        if path.resolve() in seen:
+            continue  # the same export given twice: read once, or every finding doubles
+        seen.add(path.resolve())
         audit.read_source(path, platform)
     return audit.finish()
 
@@ -128,6 +136,7 @@ class _Audit:
         self.check_errors: dict[str, SourceError] = {}
         self.tallies: dict[str, _AccountTally] = {}
         self.coverage: list[Coverage] = []
+        self.debug = False
 
     def failed(self, check: Check, exc: Exception, subject: str) -> None:
         self.check_errors.setdefault(
@@ -152,6 +161,12 @@ class _Audit:
             error = SourceError(exc.where, exc.message)
             self.coverage.append(Coverage(str(path), None, None, errors=(error,)))
             return
+        except Exception as exc:  # a bug in a source must not sink the other sources
+            if self.debug:
+                raise
+            error = SourceError(str(path), _internal(exc))
+            self.coverage.append(Coverage(str(path), None, None, errors=(error,)))
+            return
         for key in imp.accounts:
             self.tally(imp, key)
         self.progress.start(path.name)
@@ -171,6 +186,10 @@ class _Audit:
             self.check_posts(imp, batch)
         except InputError as exc:
             imp.error(exc.where, exc.message)
+        except Exception as exc:
+            if self.debug:
+                raise
+            imp.error(str(path), f"{_internal(exc)}; the posts before it were audited")
         finally:
             self.progress.finish()
         for key in imp.accounts:
@@ -244,21 +263,24 @@ class _Audit:
         )
 
 
+def _internal(exc: Exception) -> str:
+    return (
+        f"internal error while reading ({type(exc).__name__}: {exc}); run with --debug for "
+        "the traceback and please report it"
+    )
+
+
 def _apply_config(
     findings: list[Finding], config: Config, today: date
 ) -> tuple[tuple[Finding, ...], tuple[MutedFinding, ...]]:
     mutes = {m.fingerprint: m for m in config.mutes if m.active(today)}
     active: list[Finding] = []
     muted: list[MutedFinding] = []
-    seen: set[str] = set()
     for f in findings:
-        if f.fingerprint in seen:
-            continue  # the same export given twice: one finding, not two
-        seen.add(f.fingerprint)
         override = config.severity_overrides.get(f.check)
         if override is not None and override is not f.severity:
             f = dataclasses.replace(f, severity=override)
-        mute = mutes.get(f.fingerprint)
+        mute = mutes.get(f.fingerprint) if mutes else None
         if mute is not None:
             muted.append(MutedFinding(f, mute))
         else:

@@ -64,7 +64,7 @@ class Account:
         return f"{self.platform}:{self.handle or self.label or 'unknown'}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """One piece of the user's own writing, as one source found it."""
 
@@ -154,7 +154,7 @@ def two_factor_status(security: SecurityState) -> TwoFactorStatus:
     return TwoFactorStatus(status, kinds, evidence + security.two_factor_notes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One reason a finding fired: a kind ("age"), a plain label, and the span it came from."""
 
@@ -164,14 +164,14 @@ class Evidence:
     hipaa: str | None = None  # the HIPAA Safe Harbor identifier it concerns, if any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostRef:
     id: str
     url: str | None
     created_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     check: str
     severity: Severity

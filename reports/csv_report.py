@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from typing import Any, TextIO
 
 from auditor.reports import Report
@@ -29,7 +30,7 @@ class CsvReport(Report):
     def render(self, doc: dict[str, Any], out: TextIO) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        for f in doc["findings"] + doc["muted"]:
+        for f in itertools.chain(doc["findings"], doc["muted"]):
             post = f["post"] or {}
             writer.writerow(
                 (

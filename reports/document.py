@@ -7,17 +7,21 @@ or remove them: pipelines read this.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from auditor import __version__
 from auditor.model import (
     AuditResult,
     Evidence,
     Finding,
+    MutedFinding,
     Severity,
     two_factor_status,
 )
+
+T = TypeVar("T")
 
 SCHEMA = "auditor.report/1"
 TOOL = "footprint-auditor"
@@ -69,6 +73,41 @@ def finding_dict(f: Finding, show_text: bool) -> dict[str, Any]:
     }
 
 
+class Entries(Sequence[dict[str, Any]], Generic[T]):
+    """The findings of a report, each turned into its JSON object only when read.
+
+    A large archive can hold thousands of findings; building all their objects at once would
+    double what the audit holds in memory. Renderers iterate; `list()` gives plain JSON data.
+    """
+
+    def __init__(self, items: Sequence[T], convert: Callable[[T], dict[str, Any]]) -> None:
+        self._items = items
+        self._convert = convert
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
+        return self._convert(self._items[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self._convert, self._items)
+
+
+def plain(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document with every lazy part made a list: plain JSON data."""
+    return {k: list(v) if isinstance(v, Entries) else v for k, v in doc.items()}
+
+
+def muted_dict(m: MutedFinding, show_text: bool) -> dict[str, Any]:
+    entry = finding_dict(m.finding, show_text)
+    entry["mute"] = {
+        "reason": m.mute.reason,
+        "until": m.mute.until.isoformat() if m.mute.until else None,
+    }
+    return entry
+
+
 def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
     accounts = []
     for rep in result.accounts:
@@ -88,15 +127,8 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
                 "private": rep.security.private,
             }
         )
-    findings = [finding_dict(f, show_text) for f in result.findings]
-    muted = []
-    for m in result.muted:
-        entry = finding_dict(m.finding, show_text)
-        entry["mute"] = {
-            "reason": m.mute.reason,
-            "until": m.mute.until.isoformat() if m.mute.until else None,
-        }
-        muted.append(entry)
+    findings = Entries(result.findings, lambda f: finding_dict(f, show_text))
+    muted = Entries(result.muted, lambda m: muted_dict(m, show_text))
     sources = [
         {
             "path": c.path,

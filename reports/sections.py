@@ -35,6 +35,8 @@ def _date(f: dict[str, Any]) -> str:
 
 def _finding_cell(f: dict[str, Any]) -> str:
     parts = [f["title"]]
+    if f["post"] and f["post"]["url"]:
+        parts.append(f["post"]["url"])
     if f["evidence"]:
         parts.append(f"Evidence: {evidence_line(f['evidence'])}")
     parts.append(f"[{f['check']} {f['fingerprint'][:12]}]")

@@ -49,7 +49,7 @@ def test_patient_post_names_identifier_kinds_and_hipaa_items():
     assert "HIPAA Safe Harbor identifiers" in f.title and "dates" in f.title
     kinds = {e.kind for e in f.evidence}
     assert {"encounter", "age", "time", "unit", "rare_event"} <= kinds
-    assert "https://x.com/drtest/status/1" in f.remediation
+    assert f.post.url == "https://x.com/drtest/status/1" and "Delete the post" in f.remediation
     assert f.severity in (Severity.HIGH, Severity.CRITICAL)
 
 

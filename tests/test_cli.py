@@ -145,3 +145,19 @@ def test_in_process_main_matches(tmp_path, capsys, monkeypatch):
 def test_unknown_format_is_a_usage_error(tmp_path):
     proc = run_cli("scan", EXAMPLE, "-f", "pdf", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown --format 'pdf'" in proc.stderr
+
+
+def test_streamed_json_equals_the_plain_document(tmp_path):
+    import io as _io
+
+    from auditor import config, engine
+    from auditor.plugins import discover
+    from auditor.reports.document import build, plain
+    from auditor.reports.json_report import JsonReport
+
+    result = engine.run([EXAMPLE], config.Config(), discover())
+    doc = build(result)
+    out = _io.StringIO()
+    JsonReport().render(doc, out)
+    assert json.loads(out.getvalue()) == json.loads(json.dumps(plain(doc)))
+    assert len(plain(doc)["findings"]) == len(result.findings)

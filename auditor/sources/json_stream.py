@@ -102,7 +102,7 @@ def _single(data: bytes, reader: RecordReader, where: str, problem: Problem) -> 
     """A bare object where an array was expected (some X files): one record."""
     try:
         obj = msgspec.json.decode(data.rstrip().rstrip(b";"))
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         problem(f"{where}: not valid JSON ({exc}): the file may be cut short; export it again")
         return
     try:
@@ -136,7 +136,7 @@ def _split(
         buf = buf[p + cut :]
         try:
             items = reader.decode_chunk(chunk)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
             items = list(_ijson(io.BytesIO(chunk), reader, where, problem, offset=done))
         done += len(items)
         yield from items
@@ -144,10 +144,12 @@ def _split(
     if tail.endswith(b"]"):
         chunk = b"[" + tail
         try:
-            yield from reader.decode_chunk(chunk)
-            return
-        except (msgspec.DecodeError, msgspec.ValidationError):
+            items = reader.decode_chunk(chunk)
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
             pass
+        else:
+            yield from items
+            return
     else:
         chunk = b"[" + tail
     yield from _ijson(io.BytesIO(chunk), reader, where, problem, offset=done)
@@ -160,24 +162,85 @@ def _ijson(
     bad = 0
     first_bad = ""
     try:
-        for obj in ijson.items(stream, "item", use_float=True):
+        for obj in _items(stream, where):
             n += 1
             try:
                 yield reader.convert(obj)
             except msgspec.ValidationError as exc:
                 bad += 1
                 first_bad = first_bad or str(exc)
-    except ijson.IncompleteJSONError:
+    except _TooDeep:
         problem(
-            f"{where}: the file ends in the middle of record {offset + n + 1} "
-            f"({offset + n} records read): the export is incomplete; download it again"
+            f"{where}: record {offset + n + 1} is nested deeper than {MAX_DEPTH} levels, which "
+            f"no export writes: stopped after {offset + n} records; export the archive again"
         )
     except ijson.JSONError as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else "invalid JSON"
-        problem(
-            f"{where}: invalid JSON after record {offset + n} ({reason}); the records "
-            "before it were read: download the export again"
-        )
+        text = str(exc)
+        if "premature EOF" in text or "Incomplete or empty" in text:
+            problem(
+                f"{where}: the file ends in the middle of record {offset + n + 1} "
+                f"({offset + n} records read): the export is incomplete; download it again"
+            )
+        else:
+            reason = text.splitlines()[0] if text else "invalid JSON"
+            problem(
+                f"{where}: invalid JSON after {offset + n} records read ({reason}); those "
+                "records were audited: download the export again"
+            )
     finally:
         if bad:
             problem(f"{where}: {bad} record(s) of an unexpected shape skipped ({first_bad})")
+
+
+class _TooDeep(Exception):
+    pass
+
+
+MAX_DEPTH = 64
+_START = {"start_map": dict, "start_array": list}
+
+
+def _items(stream: BinaryIO, where: str) -> Iterator[Any]:
+    """The elements of a top-level array, built from ijson's basic events.
+
+    ijson's own `items` tracks a dotted prefix per value, which costs quadratic time on deeply
+    nested input; this builder keeps a stack and refuses depths no export has.
+    """
+    stack: list[Any] = []
+    keys: list[str | None] = []
+    events = ijson.basic_parse(stream, use_float=True)
+    for event, value in events:
+        if event in _START:
+            if not stack and event == "start_map":
+                stack.append({})  # a bare object where an array was expected
+                keys.append(None)
+                continue
+            container = _START[event]()
+            if stack:
+                _add(stack, keys, container)
+            if len(stack) >= MAX_DEPTH:
+                raise _TooDeep
+            stack.append(container)
+            keys.append(None)
+        elif event == "map_key":
+            keys[-1] = value
+        elif event in ("end_map", "end_array"):
+            done = stack.pop()
+            keys.pop()
+            if len(stack) == 1 and isinstance(stack[0], list):
+                stack[0].clear()  # an element of the top-level array is complete
+                yield done
+            elif not stack and isinstance(done, dict):
+                yield done
+        elif stack:
+            _add(stack, keys, value)
+    if stack:
+        raise ijson.IncompleteJSONError("premature EOF")
+
+
+def _add(stack: list[Any], keys: list[str | None], value: Any) -> None:
+    top = stack[-1]
+    if isinstance(top, list):
+        top.append(value)
+    else:
+        top[keys[-1]] = value

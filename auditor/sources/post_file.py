@@ -126,12 +126,21 @@ def _csv_rows(stream: Any, where: str, imp: SourceImport) -> Iterator[_Row]:
         )
         return
     bad: list[str] = []
-    for row in reader:
-        clean = {k.strip(): v for k, v in row.items() if isinstance(k, str) and v not in (None, "")}
-        try:
-            yield msgspec.convert(clean, _Row)
-        except msgspec.ValidationError as exc:
-            bad.append(f"line {reader.line_num}: {exc}")
+    try:
+        for row in reader:
+            clean = {
+                k.strip(): v for k, v in row.items() if isinstance(k, str) and v not in (None, "")
+            }
+            try:
+                yield msgspec.convert(clean, _Row)
+            except msgspec.ValidationError as exc:
+                bad.append(f"line {reader.line_num}: {exc}")
+    except csv.Error as exc:
+        imp.error(
+            where,
+            f"not valid CSV at line {reader.line_num} ({exc}); the rows before it were read: "
+            "check the quoting",
+        )
     _report_bad(bad, where, imp)
 
 

@@ -91,6 +91,15 @@ class _Tweet(msgspec.Struct):
     extended_entities: _Entities | None = None
 
 
+class _NoteCore(msgspec.Struct):
+    text: str = ""
+
+
+class _Note(msgspec.Struct):
+    createdAt: str = ""  # noqa: N815 - the export's own key
+    core: _NoteCore = msgspec.field(default_factory=_NoteCore)
+
+
 class XArchiveSource(Source):
     name = "x"
     title = "X/Twitter archive"
@@ -125,8 +134,12 @@ class XArchiveSource(Source):
         reader = _Reader(archive, imp)
         manifest_user = reader.manifest_user
         account_rec = reader.first("account", files, "account")
-        handle = _s(account_rec.get("username")) or manifest_user.get("userName")
-        display = _s(account_rec.get("accountDisplayName")) or manifest_user.get("displayName")
+        handle = _s(account_rec.get("username")) or _s(manifest_user.get("userName")) or None
+        display = (
+            _s(account_rec.get("accountDisplayName"))
+            or _s(manifest_user.get("displayName"))
+            or None
+        )
         account = Account("x", handle, display_name=display)
         imp.add_account(account, reader.security(files, account_rec))
         imp.posts = _posts(archive, imp, files, account, reader.notes(files))
@@ -154,11 +167,24 @@ def _locate(archive: Archive, root: str, imp: SourceImport) -> dict[str, list[st
     manifest = data + "manifest.js"
     if manifest in names:
         try:
-            cfg = _read_whole(archive, manifest)
-            for dtype, spec in (cfg.get("dataTypes") or {}).items():
-                if dtype in KNOWN_FILES:
-                    listed = [f.get("fileName", "") for f in spec.get("files") or []]
-                    files[dtype] = [root + f for f in listed if f]
+            types = _d(_d(_read_whole(archive, manifest)).get("dataTypes"))
+            if not types:
+                imp.error(
+                    archive.display(manifest),
+                    "lists no data types (unexpected shape); finding files by name instead",
+                )
+            for dtype, spec in types.items():
+                if dtype not in KNOWN_FILES:
+                    continue
+                entries = _l(_d(spec).get("files"))
+                listed = [_s(_d(f).get("fileName")) for f in entries]
+                if not entries or not all(listed):
+                    imp.error(
+                        archive.display(manifest),
+                        f"the entry for {dtype!r} has an unexpected shape; finding its files "
+                        "by name instead",
+                    )
+                files[dtype] = [root + f for f in listed if f]
         except InputError as exc:
             imp.error(exc.where, f"{exc.message}; finding files by name instead")
     for dtype, candidates in KNOWN_FILES.items():
@@ -215,8 +241,9 @@ def _read_whole(archive: Archive, name: str) -> Any:
             raise InputError(where, f"corrupt in the archive ({exc}): download it again") from exc
     try:
         return msgspec.json.decode(body.strip().rstrip(b";"))
-    except msgspec.DecodeError as exc:
-        raise InputError(where, f"not valid JSON ({exc}): export the archive again") from exc
+    except (msgspec.DecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise InputError(where, f"not valid JSON ({reason}): export the archive again") from exc
 
 
 class _Reader:
@@ -228,7 +255,7 @@ class _Reader:
         self.manifest_user: dict[str, str] = {}
         for name in archive.find("manifest.js")[:1]:
             with contextlib.suppress(InputError, AttributeError):
-                self.manifest_user = _read_whole(archive, name).get("userInfo") or {}
+                self.manifest_user = _d(_d(_read_whole(archive, name)).get("userInfo"))
 
     def records(self, dtype: str, files: dict[str, list[str]], key: str) -> list[dict]:
         out: list[dict] = []
@@ -250,14 +277,28 @@ class _Reader:
         recs = self.records(dtype, files, key)
         return recs[0] if recs else {}
 
-    def notes(self, files: dict[str, list[str]]) -> dict[str, list[str]]:
-        """Long posts' full texts keyed by their creation second."""
-        out: dict[str, list[str]] = {}
-        for rec in self.records("noteTweet", files, "noteTweet"):
-            text = _s((rec.get("core") or {}).get("text"))
-            when = _s(rec.get("createdAt"))[:19]
-            if text and when:
-                out.setdefault(when, []).append(text)
+    def notes(self, files: dict[str, list[str]]) -> dict[int, list[bytes]]:
+        """Long posts' full texts, compressed, keyed by their creation second (epoch).
+
+        They must wait in memory until their tweet comes by in tweets.js, and a large account
+        has thousands: streamed in, and kept compressed, they stay a small share of the audit.
+        """
+        out: dict[int, list[bytes]] = {}
+        reader = RecordReader(_Note, unwrap="noteTweet")
+        for name in files.get("noteTweet", []):
+            where = self.archive.display(name)
+            try:
+                with self.archive.open(name) as stream:
+                    head = _strip_wrapper(stream, where)
+                    for note in iter_array(stream, head, reader, where, self.imp.problem):
+                        when = _iso(note.createdAt)
+                        if note.core.text and when:
+                            packed = zlib.compress(note.core.text.encode("utf-8", "replace"), 9)
+                            out.setdefault(int(when.timestamp()), []).append(packed)
+            except InputError as exc:
+                self.imp.error(exc.where, exc.message)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                self.imp.error(where, f"corrupt in the archive ({exc}): download it again")
         return out
 
     def security(self, files: dict[str, list[str]], account_rec: dict) -> SecurityState:
@@ -308,9 +349,9 @@ class _Reader:
         apps = tuple(
             ConnectedApp(
                 _s(rec.get("name")) or "unnamed app",
-                tuple(str(p) for p in rec.get("permissions") or ()),
+                tuple(str(p) for p in _l(rec.get("permissions"))),
                 _iso(rec.get("approvedAt")),
-                _s((rec.get("organization") or {}).get("name")) or None,
+                _s(_d(rec.get("organization")).get("name")) or None,
             )
             for rec in self.records("connectedApplication", files, "connectedApplication")
         )
@@ -350,7 +391,7 @@ def _posts(
     imp: SourceImport,
     files: dict[str, list[str]],
     account: Account,
-    notes: dict[str, list[str]],
+    notes: dict[int, list[bytes]],
 ) -> Iterator[Post]:
     reader = RecordReader(_Tweet, unwrap="tweet")
     key = account.key
@@ -401,12 +442,15 @@ def _posts(
             imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
 
 
-def _join_note(text: str, created: datetime, notes: dict[str, list[str]]) -> str:
+def _join_note(text: str, created: datetime, notes: dict[int, list[bytes]]) -> str:
     """A long post's full text from note-tweet.js: same second, and the tweet's text a prefix."""
-    stamp = created.strftime("%Y-%m-%dT%H:%M:%S")
-    for full in notes.get(stamp, ()):
-        prefix = _TCO_TAIL.sub("", text).rstrip("…").rstrip()
-        if full.startswith(prefix[:60]):
+    candidates = notes.get(int(created.timestamp()))
+    if not candidates:
+        return text
+    prefix = _TCO_TAIL.sub("", text).rstrip("…").rstrip()[:60]
+    for packed in candidates:
+        full = zlib.decompress(packed).decode("utf-8")
+        if full.startswith(prefix):
             return full
     return text
 
@@ -452,6 +496,15 @@ def _iso(value: Any) -> datetime | None:
 
 def _s(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _d(value: Any) -> dict:
+    """The value if it is an object, else empty: settings files of odd shape never crash us."""
+    return value if isinstance(value, dict) else {}
+
+
+def _l(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _mask_phone(phone: str) -> str:

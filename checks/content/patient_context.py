@@ -28,6 +28,7 @@ CLINICAL_CONTEXT = ("clinical", "unit", "facility")
 CONFIRMS_WEAK = ("age", "name", "initials", "unit", "rare_event", "occupation", "relationship")
 # Person identifiers that, in a clinical context, are themselves about a patient.
 PERSON_CUES = ("name", "initials")
+CUE_KINDS = frozenset(("encounter", "encounter_weak", *PERSON_CUES))
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
 
 def _judge(post: Post, analysis: Analysis) -> Judgment:
     kinds = analysis.kinds
-    if any(k in kinds for k in ALWAYS_SUPPRESS):
+    if kinds.isdisjoint(CUE_KINDS) or not kinds.isdisjoint(ALWAYS_SUPPRESS):
         return NOT_ENCOUNTER
     safe = analysis.of("not_clinical_sense")
     clinical = any(s.kind in CLINICAL_CONTEXT and not _overlaps(s, safe) for s in analysis.spans)

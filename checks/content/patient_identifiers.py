@@ -30,6 +30,9 @@ class PatientIdentifiers(PostCheck):
         ),
     )
 
+    def __init__(self) -> None:
+        self._remediations: dict[tuple[str, ...], str] = {}
+
     def check_post(
         self, post: Post, analysis: Analysis, account: Account, ctx: CheckContext
     ) -> Iterable[Finding]:
@@ -51,7 +54,6 @@ class PatientIdentifiers(PostCheck):
             f"{post_date(post)} describes a specific patient and mentions {join_words(labels)}: "
             f"{together} (HIPAA Safe Harbor identifiers: {', '.join(hipaa)})"
         )
-        where = f" ({post.url})" if post.url else ""
         return (
             self.finding(
                 account=post.account,
@@ -60,10 +62,19 @@ class PatientIdentifiers(PostCheck):
                 evidence=(cue_evidence(j), *j.identifiers),
                 post=post,
                 severity=severity,
-                remediation=(
-                    f"Delete this post{where}, or edit out {join_words(labels)}. If it may "
-                    "already have been seen, tell your privacy officer: a disclosure may need "
-                    "to be reported."
-                ),
+                remediation=self._remediation(tuple(labels)),
             ),
         )
+
+    def _remediation(self, labels: tuple[str, ...]) -> str:
+        """One string per set of identifiers, shared by every finding that has it: an archive
+        can hold thousands of these findings."""
+        text = self._remediations.get(labels)
+        if text is None:
+            text = self._remediations[labels] = (
+                "Delete the post (its link is in the report), or edit out "
+                f"{join_words(list(labels))}. "
+                "If it may already have been seen, tell your privacy officer: a disclosure may "
+                "need to be reported."
+            )
+        return text
