@@ -109,10 +109,10 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
             continue
         if hypothetical and _overlaps(span, hypothetical):
             continue  # "adults over 45" is about a population, not a patient's age
-        found[span.kind] = Evidence(span.kind, info.label, span.text, info.hipaa)
+        found[span.kind] = _evidence(span.kind, info.label, span.text, info.hipaa)
     if post.has_media and "clinical" in kinds:
         info = table["image"]
-        found["image"] = Evidence("image", info.label, None, info.hipaa)
+        found["image"] = _evidence("image", info.label, None, info.hipaa)
     identifiers = tuple(found.values())
     return Judgment(
         True,
@@ -124,9 +124,25 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
 
 
 def cue_evidence(judgment: Judgment) -> Evidence:
-    return Evidence(
+    return _evidence(
         "encounter", "describes a specific patient or encounter", judgment.cues[0].text, None
     )
+
+
+_shared: dict[tuple[str, str | None], Evidence] = {}
+_SHARED_MAX = 8192
+
+
+def _evidence(kind: str, label: str, text: str | None, hipaa: str | None) -> Evidence:
+    """One Evidence object per (kind, words): "today" or "in the ED" recur in thousands of
+    findings of a large archive, which then share it instead of each holding a copy."""
+    key = (kind, text)
+    ev = _shared.get(key)
+    if ev is None:
+        if len(_shared) >= _SHARED_MAX:
+            _shared.clear()
+        ev = _shared[key] = Evidence(kind, label, text, hipaa)
+    return ev
 
 
 def join_words(items: list[str]) -> str:
