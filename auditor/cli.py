@@ -35,8 +35,29 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def _inputs() -> argparse.ArgumentParser:
+    inputs = argparse.ArgumentParser(add_help=False)
+    inputs.add_argument(
+        "sources",
+        nargs="+",
+        type=Path,
+        metavar="SOURCE",
+        help="an archive export (zip or unzipped folder) or a post file (.jsonl, .json, .csv)",
+    )
+    inputs.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE (created readable by you only) instead of standard output",
+    )
+    inputs.add_argument("--platform", metavar="NAME", help="skip detection: read with this source")
+    return inputs
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
+    inputs = _inputs()
     parser = argparse.ArgumentParser(
         prog="auditor",
         description=(
@@ -51,19 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser(
         "scan",
-        parents=[common],
+        parents=[common, inputs],
         help="audit archive exports or post files once",
         description="Audit one person's archive exports (zip or folder) and post files "
         "(.jsonl, .json, .csv) and print a report.",
     )
-    scan.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
     scan.add_argument(
         "--format",
         "-f",
         metavar="FORMAT",
         help="text (default), json, markdown or csv; -o FILE.json etc. picks it by suffix",
     )
-    scan.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here")
     scan.add_argument(
         "--show-text", action="store_true", help="show the words that fired instead of masking"
     )
@@ -73,18 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="high",
         help="exit 1 when a finding is at or above this severity (default: high; none: never)",
     )
-    scan.add_argument("--platform", metavar="NAME", help="skip detection: read with this source")
 
-    classify = sub.add_parser(
+    sub.add_parser(
         "classify",
-        parents=[common],
+        parents=[common, inputs],
         help="one JSON line per post with the checks that fired",
         description="Print one JSON line per post of the user's own words: "
         '{"id", "account", "created_at", "domain", "checks"}.',
     )
-    classify.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
-    classify.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here")
-    classify.add_argument("--platform", metavar="NAME", help="skip detection")
 
     sub.add_parser(
         "checks",

@@ -34,46 +34,44 @@ def _load(ep: EntryPoint, errors: list[str]) -> object | None:
         return None
 
 
+def _classes(group: str, base: type | tuple[type, ...], what: str, errors: list[str]) -> dict:
+    """The classes registered in `group` that subclass `base`; the first of a name wins, as
+    in pluggy, when two distributions register it."""
+    found: dict[str, type] = {}
+    for ep in entry_points(group=group):
+        obj = _load(ep, errors)
+        if obj is None:
+            continue
+        if not (isinstance(obj, type) and issubclass(obj, base)):
+            errors.append(f"plugin {group}:{ep.name} is not a {what} subclass")
+            continue
+        found.setdefault(ep.name, obj)
+    return found
+
+
 @cache
 def discover() -> Plugins:
     plugins = Plugins()
-    for ep in entry_points(group="auditor.sources"):
-        obj = _load(ep, plugins.errors)
-        if obj is None:
-            continue
-        if not (isinstance(obj, type) and issubclass(obj, Source)):
-            plugins.errors.append(f"plugin auditor.sources:{ep.name} is not a Source subclass")
-            continue
-        plugins.sources.setdefault(ep.name, obj)
-    for ep in entry_points(group="auditor.checks"):
-        obj = _load(ep, plugins.errors)
-        if obj is None:
-            continue
-        problem = _check_problem(obj, ep.name)
+    errors = plugins.errors
+    plugins.sources = _classes("auditor.sources", Source, "Source", errors)
+    plugins.reports = _classes("auditor.reports", Report, "Report", errors)
+    check_types = (PostCheck, AccountCheck, ProfileCheck)
+    checks = _classes(
+        "auditor.checks", check_types, "PostCheck, AccountCheck or ProfileCheck", errors
+    )
+    for name, cls in sorted(checks.items()):
+        problem = _check_problem(cls, name)
         if problem:
-            plugins.errors.append(f"plugin auditor.checks:{ep.name} {problem}")
+            errors.append(f"plugin auditor.checks:{name} {problem}")
             continue
-        if ep.name in plugins.checks:
-            continue  # two distributions registering one id: the first wins, as pluggy does
         try:
-            plugins.checks[ep.name] = obj()
+            plugins.checks[name] = cls()
         except Exception as exc:
-            plugins.errors.append(f"plugin auditor.checks:{ep.name} failed to start: {exc}")
-    for ep in entry_points(group="auditor.reports"):
-        obj = _load(ep, plugins.errors)
-        if obj is None:
-            continue
-        if not (isinstance(obj, type) and issubclass(obj, Report)):
-            plugins.errors.append(f"plugin auditor.reports:{ep.name} is not a Report subclass")
-            continue
-        plugins.reports.setdefault(ep.name, obj)
-    plugins.checks = dict(sorted(plugins.checks.items()))
+            errors.append(f"plugin auditor.checks:{name} failed to start: {exc}")
     return plugins
 
 
-def _check_problem(obj: object, name: str) -> str | None:
-    if not (isinstance(obj, type) and issubclass(obj, (PostCheck, AccountCheck, ProfileCheck))):
-        return "is not a PostCheck, AccountCheck or ProfileCheck subclass"
+def _check_problem(obj: type, name: str) -> str | None:
     meta = getattr(obj, "meta", None)
     if not isinstance(meta, CheckMeta):
         return "has no CheckMeta `meta`"
