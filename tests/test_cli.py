@@ -161,3 +161,8 @@ def test_streamed_json_equals_the_plain_document(tmp_path):
     JsonReport().render(doc, out)
     assert json.loads(out.getvalue()) == json.loads(json.dumps(plain(doc)))
     assert len(plain(doc)["findings"]) == len(result.findings)
+
+
+def test_text_report_fits_the_terminal(tmp_path):
+    out = run_cli("scan", EXAMPLE, cwd=tmp_path, env_extra={"COLUMNS": "80"}).stdout
+    assert max(len(line) for line in out.splitlines()) <= 80
