@@ -58,7 +58,9 @@ def open_source(path: Path, plugins: Plugins, platform: str | None = None) -> So
         detection = source_cls.detect(archive)
         if detection is None:
             raise InputError(
-                str(path), f"does not look like a {source_cls.title}: its marker files are absent"
+                str(path),
+                f"--platform {platform} expects a {source_cls.title}, and this has none of its "
+                "marker files: check the path, or drop --platform to detect the export",
             )
         return source_cls().read(archive, detection)
     best: tuple[Detection, type[Source]] | None = None

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from auditor.engine import open_source
+from auditor.errors import InputError
 from auditor.model import two_factor_status
 from auditor.plugins import discover
 from auditor.sources.json_stream import RecordReader, iter_array
@@ -287,3 +288,23 @@ def test_truncated_stream_keeps_complete_records():
     assert len(got) == cut.count(b"\n  },\n  {")  # every record completed before the cut
     assert [g["id_str"] for g in got] == [str(i) for i in range(len(got))]
     assert len(problems) == 1 and "tweets.js" in problems[0] and "incomplete" in problems[0]
+
+
+def test_gdpr_era_files_at_the_root(tmp_path):
+    """2018 archives put the .js files at the zip's root, with `phone_number.js`."""
+    files = {
+        "account.js": js("YTD.account.part0", [account()]),
+        "tweet.js": js("YTD.tweet.part0", [tweet("1", "hello from 2018")]),
+        "phone_number.js": js("YTD.phone_number.part0", [{"device": {"phoneNumber": "+15550100"}}]),
+    }
+    imp, posts = read(write_archive(tmp_path / "gdpr.zip", files))
+    assert imp.layout == "x-2018" and [p.text for p in posts] == ["hello from 2018"]
+    (_, sec) = next(iter(imp.accounts.values()))
+    assert sec.phones == ("+15550100",)
+
+
+def test_platform_override_names_what_was_expected(tmp_path):
+    path = tmp_path / "posts.jsonl"
+    path.write_text('{"id": "1", "text": "hi"}\n')
+    with pytest.raises(InputError, match="--platform x expects a X/Twitter archive"):
+        open_source(path, discover(), "x")

@@ -7,7 +7,6 @@ for the small security files. Likes, direct messages and deleted-tweet headers a
 
 from __future__ import annotations
 
-import contextlib
 import html
 import posixpath
 import re
@@ -130,9 +129,8 @@ class XArchiveSource(Source):
         imp = SourceImport(str(archive.path), "x", detection.layout)
         for problem in archive.problems:
             imp.errors.append(problem)
-        files = _locate(archive, root, imp)
+        files, manifest_user = _locate(archive, root, imp)
         reader = _Reader(archive, imp)
-        manifest_user = reader.manifest_user
         account_rec = reader.first("account", files, "account")
         handle = _s(account_rec.get("username")) or _s(manifest_user.get("userName")) or None
         display = (
@@ -159,15 +157,21 @@ def _root(archive: Archive) -> str | None:
     return None
 
 
-def _locate(archive: Archive, root: str, imp: SourceImport) -> dict[str, list[str]]:
-    """Member names per data type, from the manifest when there is one."""
+def _locate(
+    archive: Archive, root: str, imp: SourceImport
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Member names per data type, from the manifest when there is one; and the manifest's
+    user info (handle and display name)."""
     names = set(archive.names())
     data = root + "data/" if root + "data/" in {n[: len(root) + 5] for n in names} else root
     files: dict[str, list[str]] = {}
+    user: dict[str, Any] = {}
     manifest = data + "manifest.js"
     if manifest in names:
         try:
-            types = _d(_d(_read_whole(archive, manifest)).get("dataTypes"))
+            config = _d(_read_whole(archive, manifest))
+            user = _d(config.get("userInfo"))
+            types = _d(config.get("dataTypes"))
             if not types:
                 imp.error(
                     archive.display(manifest),
@@ -214,7 +218,7 @@ def _locate(archive: Archive, root: str, imp: SourceImport) -> dict[str, list[st
                 imp.files_missing.append(f)
                 imp.error(archive.display(f), "listed in the manifest but missing from the archive")
         files[dtype] = present
-    return files
+    return files, user
 
 
 def _strip_wrapper(stream: Any, where: str) -> bytes:
@@ -252,10 +256,6 @@ class _Reader:
     def __init__(self, archive: Archive, imp: SourceImport) -> None:
         self.archive = archive
         self.imp = imp
-        self.manifest_user: dict[str, str] = {}
-        for name in archive.find("manifest.js")[:1]:
-            with contextlib.suppress(InputError, AttributeError):
-                self.manifest_user = _d(_d(_read_whole(archive, name)).get("userInfo"))
 
     def records(self, dtype: str, files: dict[str, list[str]], key: str) -> list[dict]:
         out: list[dict] = []
