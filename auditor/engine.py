@@ -59,8 +59,8 @@ def open_source(path: Path, plugins: Plugins, platform: str | None = None) -> So
         if detection is None:
             raise InputError(
                 str(path),
-                f"--platform {platform} expects a {source_cls.title}, and this has none of its "
-                "marker files: check the path, or drop --platform to detect the export",
+                f"--platform {platform} ({source_cls.title}) finds none of its marker files "
+                "here: check the path, or drop --platform to detect the export",
             )
         return source_cls().read(archive, detection)
     best: tuple[Detection, type[Source]] | None = None

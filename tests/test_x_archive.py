@@ -306,5 +306,5 @@ def test_gdpr_era_files_at_the_root(tmp_path):
 def test_platform_override_names_what_was_expected(tmp_path):
     path = tmp_path / "posts.jsonl"
     path.write_text('{"id": "1", "text": "hi"}\n')
-    with pytest.raises(InputError, match="--platform x expects a X/Twitter archive"):
+    with pytest.raises(InputError, match=r"--platform x \(X/Twitter archive\) finds none"):
         open_source(path, discover(), "x")
