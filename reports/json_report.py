@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
+
+import msgspec
 
 from auditor.reports import Report
 from auditor.reports.document import Entries
@@ -15,7 +16,6 @@ class JsonReport(Report):
 
     def render(self, doc: dict[str, Any], out: TextIO) -> None:
         """Written piece by piece, so the findings never exist as one big structure."""
-        dumps = json.JSONEncoder(indent=2, ensure_ascii=False).encode
         out.write("{")
         for i, (key, value) in enumerate(doc.items()):
             out.write(f"{',' if i else ''}\n  {dumps(key)}: ")
@@ -27,3 +27,9 @@ class JsonReport(Report):
             else:
                 out.write(dumps(value).replace("\n", "\n  "))
         out.write("\n}\n")
+
+
+def dumps(value: Any) -> str:
+    """Indented JSON by msgspec: the standard library's indenting encoder is pure Python and
+    would cost more than the whole audit on a large archive's findings."""
+    return msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")

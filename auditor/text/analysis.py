@@ -86,7 +86,8 @@ class Analyser:
             self._db = _hyperscan_db(self.patterns)
         else:
             self._compiled = [
-                re.compile(p.regex, re.IGNORECASE if p.caseless else 0) for p in self.patterns
+                re.compile(p.regex, re.ASCII | (re.IGNORECASE if p.caseless else 0))
+                for p in self.patterns
             ]
 
     def analyse(self, text: str) -> Analysis:
@@ -155,10 +156,10 @@ class Analyser:
 
 def _hyperscan_db(patterns: tuple[Pattern, ...]) -> object:
     """Compile the database, or load it from the cache: compiling takes over a second."""
+    # No HS_FLAG_UTF8: with start-of-match tracking it crashed on some texts, and byte mode
+    # needs no valid UTF-8 (a lone surrogate in an export cannot hurt it).
     flags = [
-        hyperscan.HS_FLAG_SOM_LEFTMOST
-        | hyperscan.HS_FLAG_UTF8
-        | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
+        hyperscan.HS_FLAG_SOM_LEFTMOST | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
         for p in patterns
     ]
     digest = hashlib.sha256(
