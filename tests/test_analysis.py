@@ -10,6 +10,8 @@ TEXTS = [
     "Café résumé 🙂 today at Lakeview General with the mayor's son, a retired fire chief.",
     "Be patient with the new EHR, a case of beer, great shot in the game.",
     "Adults over 45 should be screened. Teaching point: in any patient with chest pain...",
+    "“I’m fine”, said Mr O’Neil today, the first case we’ve ever seen. Üntoday, étonight.",
+    "a lone \ud83d surrogate from a broken export, tonight",
     "",
 ]
 
