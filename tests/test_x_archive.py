@@ -308,3 +308,31 @@ def test_platform_override_names_what_was_expected(tmp_path):
     path.write_text('{"id": "1", "text": "hi"}\n')
     with pytest.raises(InputError, match=r"--platform x \(X/Twitter archive\) finds none"):
         open_source(path, discover(), "x")
+
+
+def test_many_long_posts_joined_through_the_compressed_store(tmp_path):
+    """Past the first 32 KB of notes, texts are kept compressed: they must come back whole."""
+    tweets, notes = [], []
+    for i in range(80):
+        full = f"Long post {i}: " + " ".join(f"word{i}-{j}" for j in range(120))
+        second = f"{i % 60:02d}"
+        tweets.append(
+            tweet(
+                str(1000 + i),
+                full[:275] + "… https://t.co/x" + str(i),
+                created_at=f"Fri Feb 24 06:{i // 60:02d}:{second} +0000 2023",
+            )
+        )
+        notes.append(
+            {
+                "noteTweet": {
+                    "noteTweetId": str(5000 + i),
+                    "createdAt": f"2023-02-24T06:{i // 60:02d}:{second}.000Z",
+                    "core": {"text": full},
+                }
+            }
+        )
+    extra = {"data/note-tweet.js": js("YTD.note_tweet.part0", notes)}
+    _, posts = read(simple_archive(tmp_path / "many.zip", tweets, extra))
+    assert all(p.text.startswith(f"Long post {int(p.id) - 1000}:") for p in posts)
+    assert all(p.text.endswith(f"word{int(p.id) - 1000}-119") for p in posts)
