@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
+import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +21,8 @@ from auditor.model import SourceError
 
 # A real 2024 X archive's tweets.js is a few hundred MB; JSON compresses about 10-30 to one.
 MAX_MEMBER_BYTES = 16 * 1024**3
+# A tar.gz has no index: listing it inflates it all, so a bomb is stopped by its total size.
+MAX_TAR_BYTES = 32 * 1024**3
 MAX_RATIO = 200
 RATIO_APPLIES_ABOVE = 256 * 1024**2
 
@@ -31,6 +35,8 @@ class Archive:
         self.problems: list[SourceError] = []
         self._zip: zipfile.ZipFile | None = None
         self._infos: dict[str, zipfile.ZipInfo] = {}
+        self._tar: tarfile.TarFile | None = None
+        self._members: dict[str, tarfile.TarInfo] = {}
         self._names: list[str] = []
         if not path.exists():
             raise InputError(str(path), "no such file or folder: check the path")
@@ -43,6 +49,9 @@ class Archive:
         elif zipfile.is_zipfile(path):
             self.kind = "zip"
             self._open_zip()
+        elif path.name.lower().endswith((".tar.gz", ".tgz", ".tar")):
+            self.kind = "tar"
+            self._open_tar()
         elif path.suffix.lower() == ".zip":
             raise InputError(
                 str(path),
@@ -76,6 +85,42 @@ class Archive:
             self._infos[name] = info
         self._names = sorted(self._infos)
 
+    def _open_tar(self) -> None:
+        try:
+            # held open for the archive's life, closed by close()
+            self._tar = tarfile.open(self.path, "r:*")  # noqa: SIM115
+            while (info := self._tar.next()) is not None:
+                if self._tar.offset > MAX_TAR_BYTES:
+                    self.problems.append(
+                        SourceError(
+                            str(self.path),
+                            f"unpacks to over {MAX_TAR_BYTES >> 30} GB: the rest was not read",
+                        )
+                    )
+                    break
+                if not info.isfile():
+                    continue  # links and devices are never followed
+                name = info.name.replace("\\", "/").removeprefix("./")
+                if _escapes(name):
+                    self.problems.append(
+                        SourceError(
+                            f"{self.path}!{info.name}",
+                            "member path leaves the archive ('..' or absolute): skipped",
+                        )
+                    )
+                    continue
+                self._members[name] = info
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            if not self._members:
+                raise InputError(
+                    str(self.path),
+                    f"not a readable tar archive ({exc}): download the archive again",
+                ) from exc
+            self.problems.append(
+                SourceError(str(self.path), f"cut short ({exc}): only the members before it read")
+            )
+        self._names = sorted(self._members)
+
     @staticmethod
     def _walk(root: Path) -> Iterator[str]:
         for dirpath, _dirs, files in os.walk(root):
@@ -93,7 +138,7 @@ class Archive:
 
     def display(self, name: str) -> str:
         """How to name a member in a message: `archive.zip!data/tweets.js`."""
-        if self.kind == "zip":
+        if self.kind in ("zip", "tar"):
             return f"{self.path}!{name}"
         if self.kind == "folder":
             return str(self.path / name)
@@ -102,6 +147,8 @@ class Archive:
     def size(self, name: str) -> int:
         if self._zip is not None:
             return self._infos[name].file_size
+        if self._tar is not None:
+            return self._members[name].size
         return self._file(name).stat().st_size
 
     def open(self, name: str) -> BinaryIO:
@@ -135,6 +182,18 @@ class Archive:
                 RuntimeError,
             ) as exc:
                 raise InputError(self.display(name), f"cannot be read ({exc})") from exc
+        if self._tar is not None:
+            member = self._members.get(name)
+            if member is None:
+                raise InputError(self.display(name), "not in the archive")
+            if member.size > MAX_MEMBER_BYTES:
+                raise InputError(
+                    self.display(name), f"declares {member.size:,} bytes: refused as too large"
+                )
+            stream = self._tar.extractfile(member)
+            if stream is None:
+                raise InputError(self.display(name), "cannot be read")
+            return stream
         try:
             return self._file(name).open("rb")
         except OSError as exc:
@@ -151,6 +210,8 @@ class Archive:
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
+        if self._tar is not None:
+            self._tar.close()
 
     def __enter__(self) -> Archive:
         return self

@@ -47,8 +47,11 @@ class Config:
         """The configured role of an account; a handle-less source takes the platform's only one."""
         same = [a for a in self.accounts if a.platform == platform]
         if handle:
+            wanted = handle.lower().lstrip("@")
             for a in same:
-                if a.handle.lower().lstrip("@") == handle.lower().lstrip("@"):
+                given = a.handle.lower().lstrip("@")
+                # "ann" in the config names "ann@example.social" (a fediverse handle)
+                if given == wanted or ("@" not in given and wanted.split("@")[0] == given):
                     return a.role
             return None
         return same[0].role if len(same) == 1 else None

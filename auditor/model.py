@@ -79,6 +79,8 @@ class Post:
     has_media: bool = False
     role: str | None = None  # per-post account role, when the source knows it (generic files)
     platform: str | None = None
+    visibility: str | None = None  # public | unlisted | followers, where the platform has it
+    content_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,15 @@ class Login:
 
 
 @dataclass(frozen=True)
+class Setting:
+    """A privacy or safety setting as an export shows it: `discoverable` true, from actor.json."""
+
+    name: str
+    value: bool | str | None
+    source: str
+
+
+@dataclass(frozen=True)
 class SecurityState:
     """What a source could tell about the account's security, and what it could not.
 
@@ -129,6 +140,7 @@ class SecurityState:
     logins: tuple[Login, ...] = ()
     sessions: tuple[Session, ...] = ()
     connected_apps: tuple[ConnectedApp, ...] = ()
+    settings: tuple[Setting, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,12 @@ def test_example_config_is_valid():
     assert c.account_role("instagram", None) == "personal"  # the platform's only account
 
 
+def test_fediverse_handles_match_with_or_without_the_server():
+    c = cfg.parse({"accounts": [{"platform": "mastodon", "handle": "@ann", "role": "personal"}]})
+    assert c.account_role("mastodon", "ann@example.social") == "personal"
+    assert c.account_role("mastodon", "bob@example.social") is None
+
+
 def test_no_config_is_an_empty_one():
     assert cfg.load(None) == cfg.Config()
 

@@ -155,14 +155,27 @@ def _split(
     yield from _ijson(io.BytesIO(chunk), reader, where, problem, offset=done)
 
 
+def iter_member_array(
+    stream: BinaryIO, key: str, reader: RecordReader, where: str, problem: Problem
+) -> Iterator[Any]:
+    """Yield the records of the array under the top-level `key` of a JSON object (Mastodon's
+    `orderedItems`), one by one, with the same fault handling as `iter_array`."""
+    yield from _ijson(stream, reader, where, problem, key=key)
+
+
 def _ijson(
-    stream: BinaryIO, reader: RecordReader, where: str, problem: Problem, offset: int = 0
+    stream: BinaryIO,
+    reader: RecordReader,
+    where: str,
+    problem: Problem,
+    offset: int = 0,
+    key: str | None = None,
 ) -> Iterator[Any]:
     n = 0
     bad = 0
     first_bad = ""
     try:
-        for obj in _items(stream, where):
+        for obj in _member_items(stream, key) if key else _items(stream, where):
             n += 1
             try:
                 yield reader.convert(obj)
@@ -231,6 +244,37 @@ def _items(stream: BinaryIO, where: str) -> Iterator[Any]:
                 stack[0].clear()  # an element of the top-level array is complete
                 yield done
             elif not stack and isinstance(done, dict):
+                yield done
+        elif stack:
+            _add(stack, keys, value)
+    if stack:
+        raise ijson.IncompleteJSONError("premature EOF")
+
+
+def _member_items(stream: BinaryIO, key: str) -> Iterator[Any]:
+    """The elements of the array under a top-level object's `key`, built as `_items` builds
+    them; the array itself is never attached to the object, so memory stays flat."""
+    stack: list[Any] = []
+    keys: list[str | None] = []
+    records: list[Any] | None = None
+    for event, value in ijson.basic_parse(stream, use_float=True):
+        if event in _START:
+            container = _START[event]()
+            if records is None and len(stack) == 1 and keys[-1] == key and event == "start_array":
+                records = container
+            elif stack:
+                _add(stack, keys, container)
+            if len(stack) >= MAX_DEPTH:
+                raise _TooDeep
+            stack.append(container)
+            keys.append(None)
+        elif event == "map_key":
+            keys[-1] = value
+        elif event in ("end_map", "end_array"):
+            done = stack.pop()
+            keys.pop()
+            if records is not None and len(stack) == 2 and stack[1] is records:
+                records.clear()
                 yield done
         elif stack:
             _add(stack, keys, value)

@@ -1,0 +1,232 @@
+"""Mastodon account archive: the current zip, the older tar.gz, or the unzipped folder.
+
+`outbox.json` holds every status as an ActivityPub activity: `Create` of a `Note` (the user's
+words, posts and replies) or `Announce` (a boost: not the user's words). Visibility is in the
+addressing: the public collection in `to` is public, in `cc` unlisted, the followers collection
+alone is followers-only, and anything else is a direct message, which is never a post.
+`actor.json` holds the account and its privacy settings. HTML content becomes plain text.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import msgspec
+
+from auditor.archive import Archive
+from auditor.errors import InputError
+from auditor.model import Account, Post, SecurityState, Setting
+from auditor.sources.base import Detection, Source, SourceImport
+from auditor.sources.html_text import html_to_text
+from auditor.sources.json_stream import RecordReader, iter_member_array
+
+PUBLIC = frozenset(("https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"))
+SETTINGS = {
+    "manuallyApprovesFollowers": "you approve each new follower (a locked account)",
+    "discoverable": "the profile is suggested to others and listed in the directory",
+    "indexable": "your public posts can be found by full-text search",
+}
+
+
+class _Attachment(msgspec.Struct):
+    url: str = ""
+    name: str | None = None
+
+
+class _Tag(msgspec.Struct):
+    type: str = ""
+    name: str = ""
+
+
+class _Note(msgspec.Struct):
+    id: str = ""
+    type: str = ""
+    url: str | None = None
+    published: str | None = None
+    inReplyTo: str | None = None  # noqa: N815 - ActivityPub's own key
+    summary: str | None = None
+    content: str | None = None
+    attachment: list[_Attachment] = msgspec.field(default_factory=list)
+    tag: list[_Tag] = msgspec.field(default_factory=list)
+
+
+class _Activity(msgspec.Struct):
+    id: str = ""
+    type: str = ""
+    published: str | None = None
+    to: list[str] = msgspec.field(default_factory=list)
+    cc: list[str] = msgspec.field(default_factory=list)
+    object: _Note | str | None = None
+
+
+class MastodonSource(Source):
+    name = "mastodon"
+    title = "Mastodon archive"
+
+    @classmethod
+    def detect(cls, archive: Archive) -> Detection | None:
+        if archive.kind == "file":
+            return None
+        outbox = archive.find("outbox.json")
+        if not outbox:
+            return None
+        root = posixpath.dirname(outbox[0])
+        if posixpath.join(root, "actor.json") not in set(archive.names()):
+            return None
+        return Detection("mastodon", f"mastodon-{archive.kind}", 10)
+
+    def read(self, archive: Archive, detection: Detection) -> SourceImport:
+        imp = SourceImport(str(archive.path), "mastodon", detection.layout)
+        imp.errors.extend(archive.problems)
+        outbox = archive.find("outbox.json")[0]
+        root = posixpath.dirname(outbox)
+        prefix = f"{root}/" if root else ""
+        imp.files_found.append(outbox)
+        actor = _actor(archive, prefix + "actor.json", imp)
+        actor_id = _s(actor.get("id"))
+        host = urlparse(actor_id or _s(actor.get("url"))).hostname
+        user = _s(actor.get("preferredUsername")) or None
+        handle = f"{user}@{host}" if user and host else user
+        account = Account("mastodon", handle, display_name=_s(actor.get("name")) or None)
+        imp.add_account(account, _security(actor))
+        imp.posts = _posts(archive, imp, outbox, prefix, account, actor_id)
+        return imp
+
+
+def _actor(archive: Archive, name: str, imp: SourceImport) -> dict[str, Any]:
+    where = archive.display(name)
+    if name not in set(archive.names()):
+        imp.files_missing.append(name)
+        imp.error(where, "missing: the account and its privacy settings are unknown")
+        return {}
+    imp.files_found.append(name)
+    try:
+        if archive.size(name) > 16 << 20:
+            raise InputError(where, "too large for an actor file: skipped")
+        with archive.open(name) as stream:
+            value = msgspec.json.decode(stream.read())
+    except InputError as exc:
+        imp.error(exc.where, exc.message)
+        return {}
+    except (msgspec.DecodeError, RecursionError, zipfile.BadZipFile, zlib.error, OSError) as exc:
+        imp.error(where, f"not readable JSON ({exc}): request the archive again")
+        return {}
+    if not isinstance(value, dict):
+        imp.error(where, "not an ActivityPub actor (expected an object)")
+        return {}
+    return value
+
+
+def _security(actor: dict[str, Any]) -> SecurityState:
+    settings = [
+        Setting(key, actor[key], "actor.json")
+        for key in SETTINGS
+        if isinstance(actor.get(key), bool)
+    ]
+    if actor.get("type") in ("Service", "Application"):
+        settings.append(Setting("bot", True, "actor.json"))
+    elif actor:
+        settings.append(Setting("bot", False, "actor.json"))
+    return SecurityState(
+        two_factor_notes=(
+            "A Mastodon archive does not show two-factor authentication: check it under "
+            "Preferences > Account > Two-factor auth.",
+        ),
+        settings=tuple(settings),
+    )
+
+
+def _visibility(activity: _Activity, actor_id: str) -> str:
+    if PUBLIC.intersection(activity.to):
+        return "public"
+    if PUBLIC.intersection(activity.cc):
+        return "unlisted"
+    followers = f"{actor_id}/followers" if actor_id else None
+    if followers and followers in activity.to:
+        return "followers"
+    if any(a.endswith("/followers") for a in activity.to):
+        return "followers"
+    return "direct"
+
+
+def _posts(
+    archive: Archive,
+    imp: SourceImport,
+    outbox: str,
+    prefix: str,
+    account: Account,
+    actor_id: str,
+) -> Iterator[Post]:
+    where = archive.display(outbox)
+    reader = RecordReader(_Activity)
+    names = set(archive.names())
+    own_statuses = f"{actor_id}/statuses/" if actor_id else None
+    try:
+        with archive.open(outbox) as stream:
+            for activity in iter_member_array(stream, "orderedItems", reader, where, imp.problem):
+                if activity.type == "Announce":
+                    boosted = activity.object if isinstance(activity.object, str) else ""
+                    yield Post(
+                        id=activity.id or boosted,
+                        text="",
+                        account=account.key,
+                        created_at=_time(activity.published),
+                        is_repost=True,
+                        platform="mastodon",
+                    )
+                    continue
+                note = activity.object
+                if activity.type != "Create" or not isinstance(note, _Note):
+                    continue
+                visibility = _visibility(activity, actor_id)
+                if visibility == "direct":
+                    continue  # a direct message: never a post, and never shown in a report
+                content = html_to_text(note.content or "")
+                warning = note.summary or None
+                reply_to = None
+                if note.inReplyTo:
+                    if own_statuses and note.inReplyTo.startswith(own_statuses):
+                        reply_to = account.handle
+                    else:
+                        mention = next((t.name for t in note.tag if t.type == "Mention"), "")
+                        reply_to = mention.lstrip("@") or None
+                media = tuple(
+                    path for a in note.attachment if (path := prefix + a.url.lstrip("/")) in names
+                )
+                yield Post(
+                    id=note.id.rsplit("/", 1)[-1] or note.id,
+                    text=f"{warning}\n{content}" if warning else content,
+                    account=account.key,
+                    created_at=_time(note.published or activity.published),
+                    url=note.url or note.id or None,
+                    reply_to=reply_to,
+                    media=media,
+                    has_media=bool(note.attachment),
+                    platform="mastodon",
+                    visibility=visibility,
+                    content_warning=warning,
+                )
+    except InputError as exc:
+        imp.error(exc.where, exc.message)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
+
+
+def _time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _s(value: Any) -> str:
+    return value if isinstance(value, str) else ""
