@@ -45,6 +45,7 @@ class _AccountTally:
     account: Account
     security: SecurityState
     posts: int = 0
+    comments: int = 0
 
 
 def open_source(path: Path, plugins: Plugins, platform: str | None = None) -> SourceImport:
@@ -222,7 +223,10 @@ class _Audit:
                 last_key, last = post.account, self.tally(imp, post.account)
                 if last.account.role is None and post.role:
                     last.account = dataclasses.replace(last.account, role=post.role)
-            last.posts += 1
+            if post.kind == "comment":
+                last.comments += 1
+            else:
+                last.posts += 1
             analysis = analyses[n] if analyses else None
             fired: list[str] = []
             for check in self.post_checks:
@@ -239,7 +243,7 @@ class _Audit:
 
     def finish(self) -> AuditResult:
         reports = tuple(
-            AccountReport(t.account, t.security, t.posts) for t in self.tallies.values()
+            AccountReport(t.account, t.security, t.posts, t.comments) for t in self.tallies.values()
         )
         for check in self.account_checks:
             for report in reports:

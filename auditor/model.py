@@ -79,7 +79,8 @@ class Post:
     has_media: bool = False
     role: str | None = None  # per-post account role, when the source knows it (generic files)
     platform: str | None = None
-    visibility: str | None = None  # public | unlisted | followers, where the platform has it
+    kind: str = "post"  # post | comment: a comment on someone else's post is audited too
+    visibility: str | None = None  # public | unlisted | followers | connections, where known
     content_warning: str | None = None
 
 
@@ -109,6 +110,8 @@ class Session:
 class Login:
     at: datetime | None
     ip: str | None = None
+    kind: str = "login"  # or the security challenge the platform raised ("PIN_CHALLENGE")
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class SecurityState:
     sessions: tuple[Session, ...] = ()
     connected_apps: tuple[ConnectedApp, ...] = ()
     settings: tuple[Setting, ...] = ()
+    connections: int | None = None  # followers, friends or connections, where the export says
 
 
 @dataclass(frozen=True)
@@ -251,6 +255,7 @@ class AccountReport:
     account: Account
     security: SecurityState
     posts_scanned: int = 0
+    comments_scanned: int = 0
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
                 "handle": rep.account.handle,
                 "role": rep.account.role,
                 "posts_scanned": rep.posts_scanned,
+                "comments_scanned": rep.comments_scanned,
                 "two_factor": {
                     "status": tfa.status,
                     "methods": list(tfa.methods),
@@ -164,6 +165,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
             "muted": len(muted),
             "accounts": len(accounts),
             "posts_scanned": sum(a["posts_scanned"] for a in accounts),
+            "comments_scanned": sum(a["comments_scanned"] for a in accounts),
             "errors": sum(len(s["errors"]) for s in sources) + len(result.check_errors),
         },
     }
