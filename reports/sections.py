@@ -26,6 +26,12 @@ class Section:
     widths: tuple[int | None, ...] = ()
 
 
+def _scanned(account: dict[str, Any]) -> str:
+    comments = account.get("comments_scanned", 0)
+    posts = f"{account['posts_scanned']:,}"
+    return f"{posts} + {comments:,} comments" if comments else posts
+
+
 def _date(f: dict[str, Any]) -> str:
     post = f.get("post")
     if post and post.get("created_at"):
@@ -74,7 +80,7 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
             (
                 a["key"],
                 a["role"] or "not set",
-                f"{a['posts_scanned']:,}",
+                _scanned(a),
                 TWO_FACTOR_WORDS.get(a["two_factor"]["status"], a["two_factor"]["status"]),
                 private,
             )

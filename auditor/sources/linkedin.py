@@ -1,0 +1,251 @@
+"""LinkedIn data export (a zip or folder of CSV files, "Basic" or "Complete").
+
+Posts are `Shares.csv` (one post may span several rows, one per attached media URL; every
+line of a multi-line post comes wrapped in doubled quotes), the user's comments on others'
+posts are `Comments.csv` (quotes escaped with a backslash in real exports). Security evidence:
+`Logins.csv`, `Security Challenges.csv`, `Email Addresses.csv`, and the size of
+`Connections.csv`, which starts with a "Notes:" paragraph before its header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from urllib.parse import unquote
+
+from auditor.archive import Archive
+from auditor.errors import InputError
+from auditor.model import Account, Login, Post, SecurityState
+from auditor.sources.base import Detection, Source, SourceImport
+
+# Complete exports may add a member-id suffix: Shares_12345.csv
+_NAMES = {
+    "shares": re.compile(r"^Shares(_\d+)?\.csv$"),
+    "comments": re.compile(r"^Comments(_\d+)?\.csv$"),
+    "profile": re.compile(r"^Profile(_\d+)?\.csv$"),
+    "logins": re.compile(r"^Logins(_\d+)?\.csv$"),
+    "challenges": re.compile(r"^Security Challenges(_\d+)?\.csv$"),
+    "emails": re.compile(r"^Email Addresses(_\d+)?\.csv$"),
+    "connections": re.compile(r"^Connections(_\d+)?\.csv$"),
+}
+MISSING_MEANS = {
+    "shares": "no posts could be read",
+    "logins": "login history cannot be checked",
+}
+VISIBILITY = {"PUBLIC": "public", "MEMBER_NETWORK": "connections", "CONNECTIONS": "connections"}
+MAX_CSV_FIELD = 16 << 20
+
+
+class LinkedInSource(Source):
+    name = "linkedin"
+    title = "LinkedIn data export"
+
+    @classmethod
+    def detect(cls, archive: Archive) -> Detection | None:
+        if archive.kind == "file":
+            return None
+        found = _files(archive)
+        if not ({"shares", "profile"} & set(found)) or len(found) < 2:
+            return None
+        return Detection(
+            "linkedin", "linkedin-complete" if "shares" in found else "linkedin-basic", 8
+        )
+
+    def read(self, archive: Archive, detection: Detection) -> SourceImport:
+        imp = SourceImport(str(archive.path), "linkedin", detection.layout)
+        imp.errors.extend(archive.problems)
+        files = _files(archive)
+        for kind in _NAMES:
+            if kind in files:
+                imp.files_found.append(files[kind])
+            elif kind in MISSING_MEANS:
+                imp.files_missing.append(f"{kind.capitalize()}.csv")
+                imp.error(
+                    archive.display(f"{kind.capitalize()}.csv"), f"missing: {MISSING_MEANS[kind]}"
+                )
+        profile = next(_rows(archive, files.get("profile"), imp), {})
+        name = " ".join(p for p in (profile.get("First Name"), profile.get("Last Name")) if p)
+        account = Account("linkedin", None, display_name=name or None, label=name or "profile")
+        imp.add_account(account, _security(archive, files, imp))
+        imp.posts = _posts(archive, files, imp, account)
+        return imp
+
+
+def _files(archive: Archive) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name in archive.names():
+        base = posixpath.basename(name)
+        for kind, pattern in _NAMES.items():
+            if kind not in found and pattern.match(base):
+                found[kind] = name
+    return found
+
+
+def _rows(archive: Archive, name: str | None, imp: SourceImport) -> Iterator[dict[str, str]]:
+    """The rows of one CSV member as dicts; faults become one coverage error each."""
+    if name is None:
+        return
+    where = archive.display(name)
+    csv.field_size_limit(MAX_CSV_FIELD)
+    try:
+        with archive.open(name) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+            head = text.read(65536)
+            lines = _lines(head, text)
+            if posixpath.basename(name).startswith("Connections"):
+                lines = _after_preamble(lines)
+            # real Comments.csv files escape quotes as \" instead of doubling them
+            comments = posixpath.basename(name).startswith("Comments")
+            escaped = comments and '\\"' in head
+            options = {"escapechar": "\\", "doublequote": False} if escaped else {}
+            reader = csv.DictReader(lines, strict=True, **options)
+            for row in reader:
+                yield {k.strip(): (v or "") for k, v in row.items() if isinstance(k, str)}
+    except InputError as exc:
+        imp.error(exc.where, exc.message)
+    except csv.Error as exc:
+        imp.error(where, f"not valid CSV ({exc}); the rows before it were read")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        imp.error(where, f"corrupt in the archive ({exc}): download the export again")
+
+
+def _lines(head: str, stream: io.TextIOWrapper) -> Iterator[str]:
+    """The lines of the text already read (to sniff its quoting), then the rest of the stream."""
+    yield from io.StringIO(head + stream.readline())
+    yield from stream
+
+
+def _after_preamble(lines: Iterator[str]) -> Iterator[str]:
+    """Connections.csv opens with "Notes:", a quoted paragraph and a blank line."""
+    first = next(lines, "")
+    if first.startswith("Notes"):
+        for line in lines:
+            if not line.strip():
+                break
+    else:
+        yield first
+    yield from lines
+
+
+def _security(archive: Archive, files: dict[str, str], imp: SourceImport) -> SecurityState:
+    logins = [
+        Login(_time(r.get("Login Date")), r.get("IP Address") or None, "login")
+        for r in _rows(archive, files.get("logins"), imp)
+    ]
+    logins += [
+        Login(
+            _time(r.get("Challenge Date")),
+            r.get("IP Address") or None,
+            r.get("Challenge Type") or "challenge",
+            r.get("Country") or None,
+        )
+        for r in _rows(archive, files.get("challenges"), imp)
+    ]
+    emails = tuple(
+        r["Email Address"]
+        for r in _rows(archive, files.get("emails"), imp)
+        if r.get("Email Address")
+    )
+    connections = None
+    if "connections" in files:
+        connections = sum(1 for _ in _rows(archive, files["connections"], imp))
+    return SecurityState(
+        two_factor_notes=(
+            "A LinkedIn export does not show two-step verification: check it under Settings & "
+            "Privacy > Sign in & security > Two-step verification.",
+        ),
+        emails=emails,
+        logins=tuple(logins),
+        connections=connections,
+    )
+
+
+def _posts(
+    archive: Archive, files: dict[str, str], imp: SourceImport, account: Account
+) -> Iterator[Post]:
+    current: dict[str, str] | None = None
+    media: list[str] = []
+    for row in _rows(archive, files.get("shares"), imp):
+        link = row.get("ShareLink", "")
+        if current is not None and link and link == current.get("ShareLink"):
+            if row.get("MediaUrl"):
+                media.append(row["MediaUrl"])
+            continue  # the same post again, for its next media file
+        if current is not None:
+            yield _share(current, media, account)
+        current, media = row, [row["MediaUrl"]] if row.get("MediaUrl") else []
+    if current is not None:
+        yield _share(current, media, account)
+    for row in _rows(archive, files.get("comments"), imp):
+        text = row.get("Message", "")
+        if not text:
+            continue
+        link = row.get("Link", "")
+        # the link names the post commented on: the date tells the user's comments on it apart
+        yield Post(
+            id=f"{_urn(link) or 'comment'}#{row.get('Date', '')}",
+            text=text,
+            account=account.key,
+            created_at=_time(row.get("Date")),
+            url=link or None,
+            platform="linkedin",
+            kind="comment",
+        )
+
+
+def _share(row: dict[str, str], media: list[str], account: Account) -> Post:
+    text = _unwrap(row.get("ShareCommentary", ""))
+    link = row.get("ShareLink", "")
+    return Post(
+        id=_urn(link) or f"share-{row.get('Date', '')}",
+        text=text,
+        account=account.key,
+        created_at=_time(row.get("Date")),
+        url=link or None,
+        is_repost=not text.strip(),  # a bare reshare carries none of the user's words
+        has_media=bool(media),
+        platform="linkedin",
+        visibility=VISIBILITY.get(row.get("Visibility", "").upper()),
+    )
+
+
+def _unwrap(text: str) -> str:
+    """Undo the doubled quotes LinkedIn wraps around each line of a multi-line post."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    out = []
+    for i, line in enumerate(lines):
+        if line == '""':
+            out.append("")
+            continue
+        if i > 0 and line.startswith('"'):
+            line = line[1:]
+        if i < len(lines) - 1 and line.endswith('"'):
+            line = line[:-1]
+        out.append(line)
+    return "\n".join(out)
+
+
+def _urn(link: str) -> str:
+    """`urn:li:share:6976...` from a post link that holds it percent-encoded."""
+    match = re.search(r"urn:li:[A-Za-z]+:\d+", unquote(link))
+    return match.group(0) if match else ""
+
+
+def _time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    value = value.strip()
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%a %b %d %H:%M:%S UTC %Y", "%m/%d/%y, %I:%M %p"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
