@@ -156,11 +156,13 @@ def _split(
 
 
 def iter_member_array(
-    stream: BinaryIO, key: str, reader: RecordReader, where: str, problem: Problem
+    stream: BinaryIO, head: bytes, key: str, reader: RecordReader, where: str, problem: Problem
 ) -> Iterator[Any]:
     """Yield the records of the array under the top-level `key` of a JSON object (Mastodon's
-    `orderedItems`), one by one, with the same fault handling as `iter_array`."""
-    yield from _ijson(stream, reader, where, problem, key=key)
+    `orderedItems`), one by one, with the same fault handling as `iter_array`. `head` holds
+    bytes already read from the stream."""
+    whole = io.BufferedReader(_Prepend(head, stream)) if head else stream
+    yield from _ijson(whole, reader, where, problem, key=key)
 
 
 def _ijson(

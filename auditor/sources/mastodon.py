@@ -169,7 +169,8 @@ def _posts(
     own_statuses = f"{actor_id}/statuses/" if actor_id else None
     try:
         with archive.open(outbox) as stream:
-            for activity in iter_member_array(stream, "orderedItems", reader, where, imp.problem):
+            items = iter_member_array(stream, b"", "orderedItems", reader, where, imp.problem)
+            for activity in items:
                 if activity.type == "Announce":
                     boosted = activity.object if isinstance(activity.object, str) else ""
                     yield Post(

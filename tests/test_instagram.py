@@ -1,0 +1,90 @@
+"""The Instagram importer on real posts of two layouts (2022 content/, 2025 media/), real 2022
+comments and an Italian personal_information.json, all with Meta's mojibake."""
+
+import json
+import shutil
+import zipfile
+
+from auditor.engine import open_source
+from auditor.plugins import discover
+from auditor.sources.meta_text import fix, fix_all
+
+from conftest import DATA, run_cli
+
+REAL = DATA / "instagram"
+
+
+def read(path):
+    imp = open_source(path, discover())
+    return imp, list(imp.posts)
+
+
+def layout_2022(tmp_path):
+    root = tmp_path / "instagram-fakeusername-2022"
+    (root / "content").mkdir(parents=True)
+    (root / "comments").mkdir()
+    (root / "account_information").mkdir()
+    shutil.copy(REAL / "content" / "posts_1.json", root / "content")
+    shutil.copy(REAL / "content" / "archived_posts.json", root / "content")
+    shutil.copy(REAL / "comments" / "post_comments.json", root / "comments")
+    shutil.copy(REAL / "personal_information.json", root / "account_information")
+    return root
+
+
+def layout_2025(tmp_path):
+    root = tmp_path / "instagram-2025"
+    media = root / "your_instagram_activity" / "media"
+    media.mkdir(parents=True)
+    shutil.copy(REAL / "your_instagram_activity" / "media" / "posts_1.json", media)
+    shutil.copy(REAL / "test_image" / "posts.json", media / "posts_2.json")
+    return root
+
+
+def test_mojibake_is_repaired():
+    assert fix("Prova con Terry e\u00c3\u00a0") == "Prova con Terry e\u00e0"
+    assert fix("\u00f0\u009f\u0098\u0082") == "\U0001f602"
+    assert fix("caf\u00e9 \u2603") == "caf\u00e9 \u2603"  # a real non-Latin-1 character: kept
+    assert fix_all({"Ungef\u00c3\u00a4hr": ["\u00c3\u00a9"]}) == {"Ungef\u00e4hr": ["\u00e9"]}
+
+
+def test_2022_layout_posts_archived_comments_and_privacy(tmp_path):
+    imp, posts = read(layout_2022(tmp_path))
+    assert (imp.platform, imp.layout) == ("instagram", "instagram-2022")
+    own = [p for p in posts if p.kind == "post"]
+    comments = [p for p in posts if p.kind == "comment"]
+    assert len(own) == 7 and sum(p.visibility == "archived" for p in own) == 2
+    assert own[0].text == "Il sole d'estate"
+    assert own[0].created_at.isoformat() == "2021-11-23T07:21:02+00:00"
+    assert own[4].text == "\u2764\ufe0f\nS\u00ec\u00e8 sempre al lavoro"  # repaired mojibake
+    assert len(comments) == 3
+    assert comments[0].text == "Prova con Terry e\u00e0... \u00e8 spiazzante"
+    assert comments[0].reply_to == "la_somma_e_il_totale"
+    (account, security) = next(iter(imp.accounts.values()))
+    assert account.key == "instagram:fakeUsername\U0001f602"
+    assert security.private is True  # "Account privato": "True", an Italian export
+    assert security.emails == ("fake.email@gmail.com",)
+    assert imp.errors == []
+
+
+def test_2025_layout_carousel_and_single_image_captions(tmp_path):
+    imp, posts = read(layout_2025(tmp_path))
+    assert imp.layout == "instagram-2025"
+    assert len(posts) == 2
+    carousel = posts[0]
+    assert carousel.text.startswith("What an incredible weekend day trip")
+    assert carousel.has_media
+    assert posts[1].text == "A great rainy day lunch\n#italiansub"  # top-level title
+    assert any("personal_information.json" in e.message for e in imp.errors)
+
+
+def test_scan_of_a_zipped_export(tmp_path):
+    root = layout_2022(tmp_path)
+    target = tmp_path / "instagram.zip"
+    with zipfile.ZipFile(target, "w") as z:
+        for f in root.rglob("*.json"):
+            z.write(f, f.relative_to(root).as_posix())
+    proc = run_cli("scan", target, "-f", "json", "-q", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    account = doc["accounts"][0]
+    assert (account["posts_scanned"], account["comments_scanned"]) == (7, 3)
+    assert account["private"] is True
