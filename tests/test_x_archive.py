@@ -336,3 +336,18 @@ def test_many_long_posts_joined_through_the_compressed_store(tmp_path):
     _, posts = read(simple_archive(tmp_path / "many.zip", tweets, extra))
     assert all(p.text.startswith(f"Long post {int(p.id) - 1000}:") for p in posts)
     assert all(p.text.endswith(f"word{int(p.id) - 1000}-119") for p in posts)
+
+
+@pytest.mark.parametrize("name", ["grailbird_2016/camlistore_test.zip", "grailbird_2016"])
+def test_classic_grailbird_archive(name):
+    """2012-2018 archives: data/js/tweets/YYYY_MM.js with `Grailbird.data... =` and numbers."""
+    imp, posts = read(DATA / "x" / name)
+    assert imp.layout == "x-classic"
+    assert [p.id for p in posts] == ["727367542772133888", "727366997390946304"]
+    assert posts[0].text.startswith("& <> . $ % ^ * && /")  # entities unescaped, \/ decoded
+    assert posts[0].created_at.isoformat() == "2016-05-03T05:21:50+00:00"
+    assert posts[0].url == "https://x.com/camlistore_test/status/727367542772133888"
+    (account, security) = next(iter(imp.accounts.values()))
+    assert account.key == "x:camlistore_test" and account.display_name == "Camlistore Test"
+    assert "classic" in security.two_factor_notes[0]
+    assert imp.errors == []

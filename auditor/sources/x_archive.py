@@ -107,6 +107,8 @@ class XArchiveSource(Source):
     def detect(cls, archive: Archive) -> Detection | None:
         if archive.kind == "file":
             return None
+        if _classic_root(archive) is not None:
+            return Detection("x", "x-classic", 10)
         root = _root(archive)
         if root is None:
             return None
@@ -125,10 +127,13 @@ class XArchiveSource(Source):
         return Detection("x", layout, 10)
 
     def read(self, archive: Archive, detection: Detection) -> SourceImport:
-        root = _root(archive) or ""
         imp = SourceImport(str(archive.path), "x", detection.layout)
         for problem in archive.problems:
             imp.errors.append(problem)
+        classic = _classic_root(archive)
+        if classic is not None:
+            return _read_classic(archive, classic, imp)
+        root = _root(archive) or ""
         files, manifest_user = _locate(archive, root, imp)
         reader = _Reader(archive, imp)
         account_rec = reader.first("account", files, "account")
@@ -142,6 +147,52 @@ class XArchiveSource(Source):
         imp.add_account(account, reader.security(files, account_rec))
         imp.posts = _posts(archive, imp, files, account, reader.notes(files))
         return imp
+
+
+_MONTH_FILE = re.compile(r"(^|/)data/js/tweets/\d{4}_\d{2}\.js$")
+
+
+def _classic_root(archive: Archive) -> str | None:
+    """The prefix of a classic (2012-2018, "Grailbird") archive's data/js/, if this is one."""
+    for name in archive.names():
+        if _MONTH_FILE.search(name) or name.endswith("data/js/tweet_index.js"):
+            return name[: name.index("data/js/")]
+    return None
+
+
+def _read_classic(archive: Archive, root: str, imp: SourceImport) -> SourceImport:
+    """Tweets by month in data/js/tweets/YYYY_MM.js (`Grailbird.data.tweets_YYYY_MM = [...]`)
+    and the account in data/js/user_details.js (`var user_details = {...}`): no security files."""
+    months = sorted(n for n in archive.names() if n.startswith(root) and _MONTH_FILE.search(n))
+    imp.files_found.extend(months)
+    if not months:
+        imp.files_missing.append(root + "data/js/tweets/YYYY_MM.js")
+        imp.error(archive.display(root + "data/js/tweets/"), "no monthly tweet files: no posts")
+    details: dict = {}
+    user_file = root + "data/js/user_details.js"
+    if user_file in set(archive.names()):
+        imp.files_found.append(user_file)
+        try:
+            details = _d(_read_whole(archive, user_file))
+        except InputError as exc:
+            imp.error(exc.where, exc.message)
+    else:
+        imp.files_missing.append(user_file)
+        imp.error(archive.display(user_file), "missing: the handle is unknown")
+    account = Account(
+        "x",
+        _s(details.get("screen_name")) or None,
+        display_name=_s(details.get("full_name")) or None,
+    )
+    security = SecurityState(
+        two_factor_notes=(
+            "A classic X archive (2012-2018) holds tweets only: it shows nothing of two-factor "
+            "authentication.",
+        ),
+    )
+    imp.add_account(account, security)
+    imp.posts = _posts(archive, imp, {"tweets": months}, account, _Notes())
+    return imp
 
 
 def _root(archive: Archive) -> str | None:
