@@ -9,20 +9,16 @@ posts are `Comments.csv` (quotes escaped with a backslash in real exports). Secu
 
 from __future__ import annotations
 
-import csv
-import io
 import posixpath
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from auditor.archive import Archive
-from auditor.errors import InputError
 from auditor.model import Account, Login, Post, SecurityState
 from auditor.sources.base import Detection, Source, SourceImport
+from auditor.sources.csv_members import csv_rows
 
 # Complete exports may add a member-id suffix: Shares_12345.csv
 _NAMES = {
@@ -39,7 +35,6 @@ MISSING_MEANS = {
     "logins": "login history cannot be checked",
 }
 VISIBILITY = {"PUBLIC": "public", "MEMBER_NETWORK": "connections", "CONNECTIONS": "connections"}
-MAX_CSV_FIELD = 16 << 20
 
 
 class LinkedInSource(Source):
@@ -88,49 +83,16 @@ def _files(archive: Archive) -> dict[str, str]:
 
 
 def _rows(archive: Archive, name: str | None, imp: SourceImport) -> Iterator[dict[str, str]]:
-    """The rows of one CSV member as dicts; faults become one coverage error each."""
-    if name is None:
-        return
-    where = archive.display(name)
-    csv.field_size_limit(MAX_CSV_FIELD)
-    try:
-        with archive.open(name) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-            head = text.read(65536)
-            lines = _lines(head, text)
-            if posixpath.basename(name).startswith("Connections"):
-                lines = _after_preamble(lines)
-            # real Comments.csv files escape quotes as \" instead of doubling them
-            comments = posixpath.basename(name).startswith("Comments")
-            escaped = comments and '\\"' in head
-            options = {"escapechar": "\\", "doublequote": False} if escaped else {}
-            reader = csv.DictReader(lines, strict=True, **options)
-            for row in reader:
-                yield {k.strip(): (v or "") for k, v in row.items() if isinstance(k, str)}
-    except InputError as exc:
-        imp.error(exc.where, exc.message)
-    except csv.Error as exc:
-        imp.error(where, f"not valid CSV ({exc}); the rows before it were read")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        imp.error(where, f"corrupt in the archive ({exc}): download the export again")
-
-
-def _lines(head: str, stream: io.TextIOWrapper) -> Iterator[str]:
-    """The lines of the text already read (to sniff its quoting), then the rest of the stream."""
-    yield from io.StringIO(head + stream.readline())
-    yield from stream
-
-
-def _after_preamble(lines: Iterator[str]) -> Iterator[str]:
-    """Connections.csv opens with "Notes:", a quoted paragraph and a blank line."""
-    first = next(lines, "")
-    if first.startswith("Notes"):
-        for line in lines:
-            if not line.strip():
-                break
-    else:
-        yield first
-    yield from lines
+    base = posixpath.basename(name or "")
+    # Connections.csv opens with a "Notes:" paragraph; real Comments.csv files escape quotes
+    # as \" instead of doubling them
+    return csv_rows(
+        archive,
+        name,
+        imp,
+        preamble="Notes" if base.startswith("Connections") else None,
+        backslash_quotes=base.startswith("Comments"),
+    )
 
 
 def _security(archive: Archive, files: dict[str, str], imp: SourceImport) -> SecurityState:
