@@ -88,3 +88,33 @@ def test_scan_of_a_zipped_export(tmp_path):
     account = doc["accounts"][0]
     assert (account["posts_scanned"], account["comments_scanned"]) == (7, 3)
     assert account["private"] is True
+
+
+def test_threads_inside_the_instagram_export(tmp_path):
+    root = layout_2022(tmp_path)
+    threads = root / "your_instagram_activity" / "threads"
+    threads.mkdir(parents=True)
+    record = {
+        "media": [
+            {
+                "uri": "",
+                "creation_timestamp": 1700000000,
+                "title": "Caff\u00c3\u00a8 before clinic today \u00e2\u0098\u0095",
+                "text_app_post": {"reply_control": "everyone", "is_reply": False},
+            }
+        ]
+    }
+    (threads / "threads_and_replies.json").write_text(
+        json.dumps({"text_post_app_text_posts": [record, record]}, indent=2)
+    )
+    imp, posts = read(root)
+    thread_posts = [p for p in posts if p.platform == "threads"]
+    assert (
+        len(thread_posts) == 2 and thread_posts[0].text == "Caff\u00e8 before clinic today \u2615"
+    )
+    assert thread_posts[0].account == "threads:fakeUsername\U0001f602"
+    assert set(imp.accounts) == {
+        "instagram:fakeUsername\U0001f602",
+        "threads:fakeUsername\U0001f602",
+    }
+    assert len({p.id for p in thread_posts}) == 2

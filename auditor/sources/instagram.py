@@ -10,6 +10,7 @@ the account's language. Every string is repaired from Meta's mojibake first.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 import tomllib
@@ -38,6 +39,7 @@ _ARCHIVED = re.compile(
     r"(^|/)(content|your_instagram_activity/(content|media))/archived_posts\.json$"
 )
 _COMMENTS = re.compile(r"(^|/)comments/post_comments(_\d+)?\.json$")
+_THREADS = re.compile(r"(^|/)threads/threads_and_replies\.json$")
 _PERSONAL = re.compile(
     r"(^|/)((account_information|personal_information(/personal_information)?)/)?"
     r"personal_information\.json$"
@@ -57,6 +59,18 @@ class _Media(msgspec.Struct):
 
 class _Post(msgspec.Struct):
     media: list[_Media] = msgspec.field(default_factory=list)
+    title: str | None = None
+    creation_timestamp: int | float | None = None
+
+
+class _ThreadMedia(msgspec.Struct):
+    uri: str = ""
+    title: str | None = None
+    creation_timestamp: int | float | None = None
+
+
+class _Thread(msgspec.Struct):
+    media: list[_ThreadMedia] = msgspec.field(default_factory=list)
     title: str | None = None
     creation_timestamp: int | float | None = None
 
@@ -95,7 +109,9 @@ class InstagramSource(Source):
             if m:
                 layout = LAYOUTS[m.group("dir")]
                 break
-        if layout is None and any(_PERSONAL.search(n) for n in archive.names()):
+        if layout is None and any(
+            _PERSONAL.search(n) or _THREADS.search(n) for n in archive.names()
+        ):
             layout = "instagram-profile-only"
         return Detection("instagram", layout, 9) if layout else None
 
@@ -106,16 +122,25 @@ class InstagramSource(Source):
         posts = [n for n in names if _POSTS.search(n)]
         archived = [n for n in names if _ARCHIVED.search(n)]
         comments = [n for n in names if _COMMENTS.search(n)]
+        threads = [n for n in names if _THREADS.search(n)]
         personal = next((n for n in names if _PERSONAL.search(n)), None)
-        imp.files_found.extend(posts + archived + comments + ([personal] if personal else []))
+        imp.files_found.extend(
+            posts + archived + comments + threads + ([personal] if personal else [])
+        )
         if not posts:
             imp.files_missing.append("your_instagram_activity/media/posts_1.json")
             imp.error(str(archive.path), "no posts_N.json file: no posts could be read")
         profile = _profile(archive, personal, imp)
         username = profile.get("username") or None
         account = Account("instagram", username, display_name=profile.get("name"))
-        imp.add_account(account, _security(profile, personal))
+        security = _security(profile, personal)
+        imp.add_account(account, security)
         imp.posts = _posts(archive, imp, account, posts, archived, comments)
+        if threads:
+            # Threads lives inside the Instagram export, signed in with the same account
+            thread_account = Account("threads", username, display_name=profile.get("name"))
+            imp.add_account(thread_account, security)
+            imp.posts = itertools.chain(imp.posts, _threads(archive, imp, thread_account, threads))
         return imp
 
 
@@ -239,6 +264,33 @@ def _post(
         platform="instagram",
         visibility=visibility,
     )
+
+
+def _threads(
+    archive: Archive, imp: SourceImport, account: Account, files: list[str]
+) -> Iterator[Post]:
+    reader = RecordReader(_Thread)
+    for name in files:
+        records = _stream(
+            archive,
+            name,
+            imp,
+            lambda s, h, w: iter_member_array(
+                s, h, "text_post_app_text_posts", reader, w, imp.problem
+            ),
+        )
+        for n, record in enumerate(records):
+            first = record.media[0] if record.media else _ThreadMedia()
+            when = record.creation_timestamp or first.creation_timestamp
+            yield Post(
+                id=f"{int(when or 0)}:{n}",
+                text=fix(record.title or first.title or ""),
+                account=account.key,
+                created_at=datetime.fromtimestamp(when, UTC) if when else None,
+                has_media=any(m.uri for m in record.media),
+                platform="threads",
+                # is_reply is in the export, but not whom the reply answers: reply_to stays empty
+            )
 
 
 def _comments(archive: Archive, name: str, imp: SourceImport, account: Account) -> Iterator[Post]:
