@@ -118,3 +118,13 @@ def test_threads_inside_the_instagram_export(tmp_path):
         "threads:fakeUsername\U0001f602",
     }
     assert len({p.id for p in thread_posts}) == 2
+
+
+def test_forced_through_the_wrong_importer_is_one_line(tmp_path):
+    root = layout_2022(tmp_path)
+    for platform in ("mastodon", "linkedin", "reddit", "x"):
+        proc = run_cli("scan", root, "--platform", platform, "-q", cwd=tmp_path)
+        assert proc.returncode == 2, platform
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith("auditor: ") and f"--platform {platform}" in line
+        assert "finds none of its marker files" in line
