@@ -1,0 +1,153 @@
+"""The Facebook importer on exports built from the documented shapes of each folder generation
+(no public sample of posts or security files exists), with text written as Meta's mojibake,
+and on the real connected-apps file."""
+
+import json
+import shutil
+
+import pytest
+
+from auditor.engine import open_source
+from auditor.model import two_factor_status
+from auditor.plugins import discover
+
+from conftest import DATA, run_cli
+
+
+def moji(text):
+    """How Meta writes text: every UTF-8 byte as its own character."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+POSTS = [
+    {
+        "timestamp": 1700000000,
+        "data": [{"post": moji('Saw a 67-year-old in the ED tonight, caf\u00e9 nurse said "wow"')}],
+        "title": moji("Dr. Ana Kim updated her status."),
+    },
+    {
+        "timestamp": 1600000000,
+        "attachments": [
+            {"data": [{"media": {"uri": "posts/media/album/1.jpg", "description": "Our garden"}}]}
+        ],
+        "data": [{"update_timestamp": 1600000001}, {}],
+    },
+]
+COMMENTS = {
+    "comments_v2": [
+        {
+            "timestamp": 1650000000,
+            "title": "Ana commented on Bob's post.",
+            "data": [
+                {"comment": {"timestamp": 1650000000, "comment": "Congrats!", "author": "Ana"}}
+            ],
+        },
+        {"timestamp": 1650000001, "title": "Ana commented on a post."},
+    ]
+}
+PROFILE = {
+    "profile_v2": {
+        "name": {"full_name": moji("Ana Kim\u00e9")},
+        "emails": {"emails": ["ana@example.com"]},
+        "phone_numbers": [{"phone_type": "Mobile", "phone_number": "+15550100"}],
+    }
+}
+TWO_FACTOR = {"label_values": [{"label": "Stato", "ent_field_name": "State", "value": "Enabled"}]}
+SESSIONS = {
+    "active_sessions_v2": [
+        {"created_timestamp": 1690000000, "app": "Facebook for Android", "ip_address": "192.0.2.9"}
+    ]
+}
+ACTIVITY = {
+    "account_activity_v2": [
+        {"action": "Login", "timestamp": 1690000000, "ip_address": "192.0.2.9", "country": "US"}
+    ]
+}
+FRIENDS = {"friends_v2": [{"name": "A", "timestamp": 1}, {"name": "B", "timestamp": 2}]}
+
+
+def export(tmp_path, generation="2024", two_factor=True):
+    prefix = {
+        "2018": "",
+        "2022": "your_activity_across_facebook/",
+        "2024": "your_facebook_activity/",
+    }
+    posts_name = (
+        "posts/your_posts_1.json"
+        if generation == "2018"
+        else "posts/your_posts__check_ins__photos_and_videos_1.json"
+    )
+    root = tmp_path / f"facebook-anakim-{generation}"
+    files = {
+        prefix[generation] + posts_name: POSTS,
+        prefix[generation] + "comments_and_reactions/comments.json": COMMENTS,
+        "personal_information/profile_information/profile_information.json": PROFILE,
+        "security_and_login_information/where_you're_logged_in.json": SESSIONS,
+        "security_and_login_information/account_activity.json": ACTIVITY,
+        "connections/friends/your_friends.json": FRIENDS,
+    }
+    if two_factor:
+        files["security_and_login_information/two-factor_authentication.json"] = TWO_FACTOR
+    for name, value in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value, indent=2))
+    apps = root / "apps_and_websites_off_of_facebook"
+    apps.mkdir()
+    shutil.copy(DATA / "facebook" / "apps_and_websites.json", apps)
+    return root
+
+
+@pytest.mark.parametrize("generation", ["2018", "2022", "2024"])
+def test_each_generation(tmp_path, generation):
+    imp = open_source(export(tmp_path, generation), discover())
+    posts = list(imp.posts)
+    assert imp.layout == f"facebook-{generation}"
+    own = [p for p in posts if p.kind == "post"]
+    assert [p.text for p in own] == [
+        'Saw a 67-year-old in the ED tonight, caf\u00e9 nurse said "wow"',  # mojibake repaired
+        "Our garden",  # a photo's caption when the post has no text
+    ]
+    assert own[0].created_at.isoformat() == "2023-11-14T22:13:20+00:00"
+    assert own[1].has_media
+    assert [p.text for p in posts if p.kind == "comment"] == ["Congrats!"]
+    (account, security) = next(iter(imp.accounts.values()))
+    assert account.display_name == "Ana Kim\u00e9"
+    assert two_factor_status(security).status == "enabled"
+    assert len(security.sessions) == 1 and security.sessions[0].client == "Facebook for Android"
+    assert security.logins[0].ip == "192.0.2.9"
+    assert security.connections == 2
+    assert security.emails == ("ana@example.com",) and security.phones == ("+15550100",)
+    assert {a.name for a in security.connected_apps} >= {"Investing.com app", "RaiPlay"}
+    assert imp.errors == []
+
+
+def test_no_two_factor_file_is_unknown(tmp_path):
+    imp = open_source(export(tmp_path, two_factor=False), discover())
+    (_, security) = next(iter(imp.accounts.values()))
+    status = two_factor_status(security)
+    assert status.status == "unknown" and "no two-factor file" in status.evidence[0]
+
+
+def test_html_export_is_named_with_how_to_request_json(tmp_path):
+    root = tmp_path / "facebook-html"
+    (root / "posts").mkdir(parents=True)
+    (root / "posts" / "your_posts_1.html").write_text("<html></html>")
+    proc = run_cli("scan", root, "-q", cwd=tmp_path)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.splitlines()
+    assert "in HTML" in line and "Format JSON" in line
+
+
+def test_instagram_export_is_not_facebook(tmp_path):
+    proc = run_cli("scan", DATA / "instagram", "--platform", "facebook", "-q", cwd=tmp_path)
+    assert proc.returncode == 2 and "--platform facebook" in proc.stderr
+
+
+def test_scan_of_a_facebook_export(tmp_path):
+    proc = run_cli("scan", export(tmp_path), "-f", "json", "-q", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    account = doc["accounts"][0]
+    assert (account["posts_scanned"], account["comments_scanned"]) == (2, 1)
+    assert account["two_factor"]["status"] == "enabled"
+    assert any(f["check"] == "content.patient-identifiers" for f in doc["findings"])
