@@ -20,7 +20,6 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -39,6 +38,7 @@ from auditor.model import (
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.json_stream import RecordReader, iter_array, iter_member_array
 from auditor.sources.meta_text import fix, fix_all
+from auditor.sources.values import as_dict, as_list, as_str, epoch_time
 
 _POSTS = re.compile(r"(^|/)your_posts(__check_ins__photos_and_videos)?_\d+\.(json|html)$")
 _GENERATIONS = (
@@ -117,8 +117,8 @@ class FacebookSource(Source):
             imp.files_missing.append("your_posts_1.json")
             imp.error(str(archive.path), "no your_posts file: no posts could be read")
         profile = _json(archive, _first(names, "profile_information/profile_information.json"), imp)
-        info = _d(_d(profile).get("profile_v2"))
-        name = fix(_s(_d(info.get("name")).get("full_name"))) or None
+        info = as_dict(as_dict(profile).get("profile_v2"))
+        name = fix(as_str(as_dict(info.get("name")).get("full_name"))) or None
         account = Account("facebook", None, display_name=name, label=name or "profile")
         imp.add_account(account, _security(archive, names, imp, info))
         imp.posts = _posts(archive, imp, account, posts, comments)
@@ -172,35 +172,39 @@ def _security(
     sessions_file = next((n for n in security if n.endswith("where_you're_logged_in.json")), None)
     sessions = tuple(
         Session(
-            fix(_s(r.get("app")) or _s(r.get("device")) or "unknown client"),
-            _epoch(r.get("created_timestamp")),
-            _epoch(r.get("updated_timestamp")),
+            fix(as_str(r.get("app")) or as_str(r.get("device")) or "unknown client"),
+            epoch_time(r.get("created_timestamp")),
+            epoch_time(r.get("updated_timestamp")),
         )
         for r in _records(_json(archive, sessions_file, imp), "active_sessions")
     )
     activity_file = next((n for n in security if n.endswith("account_activity.json")), None)
     logins = tuple(
         Login(
-            _epoch(r.get("timestamp")),
-            _s(r.get("ip_address")) or None,
-            fix(_s(r.get("action"))) or "login",
-            fix(_s(r.get("country"))) or None,
+            epoch_time(r.get("timestamp")),
+            as_str(r.get("ip_address")) or None,
+            fix(as_str(r.get("action"))) or "login",
+            fix(as_str(r.get("country"))) or None,
         )
         for r in _records(_json(archive, activity_file, imp), "account_activity")
     )
     apps_file = next((n for n in names if _APPS.search(n)), None)
     apps = tuple(
-        ConnectedApp(fix(_s(r.get("name"))) or "unnamed app", (), _epoch(r.get("added_timestamp")))
+        ConnectedApp(
+            fix(as_str(r.get("name"))) or "unnamed app", (), epoch_time(r.get("added_timestamp"))
+        )
         for r in _records(_json(archive, apps_file, imp), "installed_apps")
         if r.get("category") != "removed"
     )
     friends_file = next((n for n in names if _FRIENDS.search(n)), None)
     friends = _records(_json(archive, friends_file, imp), "friends") if friends_file else None
-    emails = tuple(_s(e) for e in _l(_d(profile.get("emails")).get("emails")) if _s(e))
+    emails = tuple(
+        as_str(e) for e in as_list(as_dict(profile.get("emails")).get("emails")) if as_str(e)
+    )
     phones = tuple(
-        _s(_d(p).get("phone_number"))
-        for p in _l(profile.get("phone_numbers"))
-        if _d(p).get("phone_number")
+        as_str(as_dict(p).get("phone_number"))
+        for p in as_list(profile.get("phone_numbers"))
+        if as_dict(p).get("phone_number")
     )
     return SecurityState(
         two_factor_methods=tuple(methods),
@@ -219,7 +223,7 @@ def _records(value: Any, stem: str) -> list[dict[str, Any]]:
     """The records of `{"<stem>_v2": [...]}` (or the older unsuffixed key, or a bare list)."""
     if isinstance(value, list):
         return [r for r in value if isinstance(r, dict)]
-    value = _d(value)
+    value = as_dict(value)
     for key in (f"{stem}_v2", stem):
         if isinstance(value.get(key), list):
             return [r for r in value[key] if isinstance(r, dict)]
@@ -228,10 +232,10 @@ def _records(value: Any, stem: str) -> list[dict[str, Any]]:
 
 def _label_value(value: Any, field: str) -> str | None:
     """A value of Meta's label_values records by its stable `ent_field_name`."""
-    for entry in _l(_d(value).get("label_values")):
-        entry = _d(entry)
+    for entry in as_list(as_dict(value).get("label_values")):
+        entry = as_dict(entry)
         if entry.get("ent_field_name") == field:
-            return _s(entry.get("value")) or None
+            return as_str(entry.get("value")) or None
     return None
 
 
@@ -243,7 +247,9 @@ def _posts(
     for name in posts:
         root = name[: name.index("posts/")] if "posts/" in name else ""
         for n, record in enumerate(_stream(archive, name, imp, reader)):
-            text = "\n".join(fix(_s(d.get("post"))) for d in record.data if _s(d.get("post")))
+            text = "\n".join(
+                fix(as_str(d.get("post"))) for d in record.data if as_str(d.get("post"))
+            )
             media = [a.media for att in record.attachments for a in att.data if a.media]
             if not text:
                 text = "\n".join(fix(m.description) for m in media if m.description)
@@ -251,7 +257,7 @@ def _posts(
                 id=f"{int(record.timestamp or 0)}:{n}",
                 text=text,
                 account=account.key,
-                created_at=_epoch(record.timestamp),
+                created_at=epoch_time(record.timestamp),
                 has_media=bool(media),
                 media=tuple(root + m.uri for m in media if root + m.uri in names),
                 platform="facebook",
@@ -260,8 +266,8 @@ def _posts(
     for name in comments:
         for n, record in enumerate(_stream(archive, name, imp, comment_reader, "comments_v2")):
             for d in record.data:
-                comment = _d(d.get("comment"))
-                text = fix(_s(comment.get("comment")))
+                comment = as_dict(d.get("comment"))
+                text = fix(as_str(comment.get("comment")))
                 if not text:
                     continue  # some records keep only the title: the text was not exported
                 when = comment.get("timestamp") or record.timestamp
@@ -269,7 +275,7 @@ def _posts(
                     id=f"comment:{int(when or 0)}:{n}",
                     text=text,
                     account=account.key,
-                    created_at=_epoch(when),
+                    created_at=epoch_time(when),
                     platform="facebook",
                     kind="comment",
                 )
@@ -290,21 +296,3 @@ def _stream(
         imp.error(exc.where, exc.message)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
-
-
-def _epoch(value: Any) -> datetime | None:
-    if isinstance(value, int | float) and value > 0:
-        return datetime.fromtimestamp(value, UTC)
-    return None
-
-
-def _s(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _d(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _l(value: Any) -> list:
-    return value if isinstance(value, list) else []

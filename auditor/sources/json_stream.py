@@ -177,7 +177,7 @@ def _ijson(
     bad = 0
     first_bad = ""
     try:
-        for obj in _member_items(stream, key) if key else _items(stream, where):
+        for obj in _items(stream, key):
             n += 1
             try:
                 yield reader.convert(obj)
@@ -215,54 +215,25 @@ MAX_DEPTH = 64
 _START = {"start_map": dict, "start_array": list}
 
 
-def _items(stream: BinaryIO, where: str) -> Iterator[Any]:
-    """The elements of a top-level array, built from ijson's basic events.
+def _items(stream: BinaryIO, key: str | None = None) -> Iterator[Any]:
+    """The elements of the top-level array (or, with `key`, of the array under that key of a
+    top-level object), built from ijson's basic events.
 
     ijson's own `items` tracks a dotted prefix per value, which costs quadratic time on deeply
-    nested input; this builder keeps a stack and refuses depths no export has.
+    nested input; this builder keeps a stack and refuses depths no export has. The records'
+    array is never filled: each element is handed out as it completes, so memory stays flat.
     """
-    stack: list[Any] = []
-    keys: list[str | None] = []
-    events = ijson.basic_parse(stream, use_float=True)
-    for event, value in events:
-        if event in _START:
-            if not stack and event == "start_map":
-                stack.append({})  # a bare object where an array was expected
-                keys.append(None)
-                continue
-            container = _START[event]()
-            if stack:
-                _add(stack, keys, container)
-            if len(stack) >= MAX_DEPTH:
-                raise _TooDeep
-            stack.append(container)
-            keys.append(None)
-        elif event == "map_key":
-            keys[-1] = value
-        elif event in ("end_map", "end_array"):
-            done = stack.pop()
-            keys.pop()
-            if len(stack) == 1 and isinstance(stack[0], list):
-                stack[0].clear()  # an element of the top-level array is complete
-                yield done
-            elif not stack and isinstance(done, dict):
-                yield done
-        elif stack:
-            _add(stack, keys, value)
-    if stack:
-        raise ijson.IncompleteJSONError("premature EOF")
-
-
-def _member_items(stream: BinaryIO, key: str) -> Iterator[Any]:
-    """The elements of the array under a top-level object's `key`, built as `_items` builds
-    them; the array itself is never attached to the object, so memory stays flat."""
     stack: list[Any] = []
     keys: list[str | None] = []
     records: list[Any] | None = None
     for event, value in ijson.basic_parse(stream, use_float=True):
         if event in _START:
             container = _START[event]()
-            if records is None and len(stack) == 1 and keys[-1] == key and event == "start_array":
+            if (
+                records is None
+                and event == "start_array"
+                and ((key is None and not stack) or (len(stack) == 1 and keys[-1] == key))
+            ):
                 records = container
             elif stack:
                 _add(stack, keys, container)
@@ -275,9 +246,11 @@ def _member_items(stream: BinaryIO, key: str) -> Iterator[Any]:
         elif event in ("end_map", "end_array"):
             done = stack.pop()
             keys.pop()
-            if records is not None and len(stack) == 2 and stack[1] is records:
+            if records is not None and stack and stack[-1] is records:
                 records.clear()
                 yield done
+            elif key is None and records is None and not stack and isinstance(done, dict):
+                yield done  # a bare object where an array was expected
         elif stack:
             _add(stack, keys, value)
     if stack:

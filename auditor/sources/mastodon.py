@@ -13,7 +13,6 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,6 +24,7 @@ from auditor.model import Account, Post, SecurityState, Setting
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.html_text import html_to_text
 from auditor.sources.json_stream import RecordReader, iter_member_array
+from auditor.sources.values import as_str, iso_time
 
 PUBLIC = frozenset(("https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"))
 SETTINGS = {
@@ -89,11 +89,11 @@ class MastodonSource(Source):
         prefix = f"{root}/" if root else ""
         imp.files_found.append(outbox)
         actor = _actor(archive, prefix + "actor.json", imp)
-        actor_id = _s(actor.get("id"))
-        host = urlparse(actor_id or _s(actor.get("url"))).hostname
-        user = _s(actor.get("preferredUsername")) or None
+        actor_id = as_str(actor.get("id"))
+        host = urlparse(actor_id or as_str(actor.get("url"))).hostname
+        user = as_str(actor.get("preferredUsername")) or None
         handle = f"{user}@{host}" if user and host else user
-        account = Account("mastodon", handle, display_name=_s(actor.get("name")) or None)
+        account = Account("mastodon", handle, display_name=as_str(actor.get("name")) or None)
         imp.add_account(account, _security(actor))
         imp.posts = _posts(archive, imp, outbox, prefix, account, actor_id)
         return imp
@@ -177,7 +177,7 @@ def _posts(
                         id=activity.id or boosted,
                         text="",
                         account=account.key,
-                        created_at=_time(activity.published),
+                        created_at=iso_time(activity.published),
                         is_repost=True,
                         platform="mastodon",
                     )
@@ -204,7 +204,7 @@ def _posts(
                     id=note.id.rsplit("/", 1)[-1] or note.id,
                     text=f"{warning}\n{content}" if warning else content,
                     account=account.key,
-                    created_at=_time(note.published or activity.published),
+                    created_at=iso_time(note.published or activity.published),
                     url=note.url or note.id or None,
                     reply_to=reply_to,
                     media=media,
@@ -217,17 +217,3 @@ def _posts(
         imp.error(exc.where, exc.message)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
-
-
-def _time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _s(value: Any) -> str:
-    return value if isinstance(value, str) else ""

@@ -12,7 +12,6 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from auditor.archive import Archive
 from auditor.model import ROLES, Account, Post, SecurityState
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.json_stream import RecordReader, iter_array
+from auditor.sources.values import iso_time
 
 SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 NO_SECURITY = SecurityState(
@@ -76,7 +76,7 @@ def _posts(archive: Archive, layout: str, imp: SourceImport) -> Iterator[Post]:
             id=str(row.id),
             text=row.text,
             account=key,
-            created_at=_time(row.created_at),
+            created_at=iso_time(row.created_at),
             url=row.url or None,
             reply_to=(row.reply_to or "").strip().lstrip("@") or None,
             has_media=_truthy(row.has_media),
@@ -154,13 +154,3 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "y")
     return bool(value)
-
-
-def _time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)

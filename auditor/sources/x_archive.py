@@ -31,6 +31,7 @@ from auditor.model import (
 )
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.json_stream import RecordReader, iter_array
+from auditor.sources.values import as_dict, as_list, as_str, iso_time
 
 # Manifest data type -> file names used when there is no manifest (newest name first).
 KNOWN_FILES: dict[str, tuple[str, ...]] = {
@@ -137,10 +138,12 @@ class XArchiveSource(Source):
         files, manifest_user = _locate(archive, root, imp)
         reader = _Reader(archive, imp)
         account_rec = reader.first("account", files, "account")
-        handle = _s(account_rec.get("username")) or _s(manifest_user.get("userName")) or None
+        handle = (
+            as_str(account_rec.get("username")) or as_str(manifest_user.get("userName")) or None
+        )
         display = (
-            _s(account_rec.get("accountDisplayName"))
-            or _s(manifest_user.get("displayName"))
+            as_str(account_rec.get("accountDisplayName"))
+            or as_str(manifest_user.get("displayName"))
             or None
         )
         account = Account("x", handle, display_name=display)
@@ -173,7 +176,7 @@ def _read_classic(archive: Archive, root: str, imp: SourceImport) -> SourceImpor
     if user_file in set(archive.names()):
         imp.files_found.append(user_file)
         try:
-            details = _d(_read_whole(archive, user_file))
+            details = as_dict(_read_whole(archive, user_file))
         except InputError as exc:
             imp.error(exc.where, exc.message)
     else:
@@ -181,8 +184,8 @@ def _read_classic(archive: Archive, root: str, imp: SourceImport) -> SourceImpor
         imp.error(archive.display(user_file), "missing: the handle is unknown")
     account = Account(
         "x",
-        _s(details.get("screen_name")) or None,
-        display_name=_s(details.get("full_name")) or None,
+        as_str(details.get("screen_name")) or None,
+        display_name=as_str(details.get("full_name")) or None,
     )
     security = SecurityState(
         two_factor_notes=(
@@ -220,9 +223,9 @@ def _locate(
     manifest = data + "manifest.js"
     if manifest in names:
         try:
-            config = _d(_read_whole(archive, manifest))
-            user = _d(config.get("userInfo"))
-            types = _d(config.get("dataTypes"))
+            config = as_dict(_read_whole(archive, manifest))
+            user = as_dict(config.get("userInfo"))
+            types = as_dict(config.get("dataTypes"))
             if not types:
                 imp.error(
                     archive.display(manifest),
@@ -231,8 +234,8 @@ def _locate(
             for dtype, spec in types.items():
                 if dtype not in KNOWN_FILES:
                     continue
-                entries = _l(_d(spec).get("files"))
-                listed = [_s(_d(f).get("fileName")) for f in entries]
+                entries = as_list(as_dict(spec).get("files"))
+                listed = [as_str(as_dict(f).get("fileName")) for f in entries]
                 if not entries or not all(listed):
                     imp.error(
                         archive.display(manifest),
@@ -338,7 +341,7 @@ class _Reader:
                 with self.archive.open(name) as stream:
                     head = _strip_wrapper(stream, where)
                     for note in iter_array(stream, head, reader, where, self.imp.problem):
-                        when = _iso(note.createdAt)
+                        when = iso_time(note.createdAt)
                         if note.core.text and when:
                             out.add(int(when.timestamp()), note.core.text)
             except InputError as exc:
@@ -355,11 +358,11 @@ class _Reader:
             device = rec.get("messagingDevice")
             if not isinstance(device, dict):
                 continue  # push devices and other kinds say nothing about login verification
-            phone = _s(device.get("phoneNumber"))
+            phone = as_str(device.get("phoneNumber"))
             if phone:
                 phones.append(phone)
-            if _s(device.get("deviceType")) == "Auth":
-                since = _s(device.get("createdDate")).replace(".", "-")
+            if as_str(device.get("deviceType")) == "Auth":
+                since = as_str(device.get("createdDate")).replace(".", "-")
                 methods.append(
                     TwoFactorMethod(
                         "sms",
@@ -374,36 +377,36 @@ class _Reader:
                 "security key never appears in it."
             )
         for rec in self.records("phoneNumber", files, "device"):
-            if _s(rec.get("phoneNumber")):
-                phones.append(_s(rec["phoneNumber"]))
-        if _s(account_rec.get("phoneNumber")):
-            phones.append(_s(account_rec["phoneNumber"]))
-        emails = [_s(account_rec.get("email"))] if _s(account_rec.get("email")) else []
+            if as_str(rec.get("phoneNumber")):
+                phones.append(as_str(rec["phoneNumber"]))
+        if as_str(account_rec.get("phoneNumber")):
+            phones.append(as_str(account_rec["phoneNumber"]))
+        emails = [as_str(account_rec.get("email"))] if as_str(account_rec.get("email")) else []
 
         logins = tuple(
-            Login(_iso(rec.get("createdAt")), _s(rec.get("loginIp")) or None)
+            Login(iso_time(rec.get("createdAt")), as_str(rec.get("loginIp")) or None)
             for rec in self.records("ipAudit", files, "ipAudit")
         )
         sessions = tuple(
             Session(
-                _s(rec.get("clientApplicationName")) or "unknown client",
-                _iso(rec.get("createdAt")),
-                _iso(rec.get("lastSeenAt")),
+                as_str(rec.get("clientApplicationName")) or "unknown client",
+                iso_time(rec.get("createdAt")),
+                iso_time(rec.get("lastSeenAt")),
             )
             for rec in self.records("deviceToken", files, "deviceToken")
         )
         apps = tuple(
             ConnectedApp(
-                _s(rec.get("name")) or "unnamed app",
-                tuple(str(p) for p in _l(rec.get("permissions"))),
-                _iso(rec.get("approvedAt")),
-                _s(_d(rec.get("organization")).get("name")) or None,
+                as_str(rec.get("name")) or "unnamed app",
+                tuple(str(p) for p in as_list(rec.get("permissions"))),
+                iso_time(rec.get("approvedAt")),
+                as_str(as_dict(rec.get("organization")).get("name")) or None,
             )
             for rec in self.records("connectedApplication", files, "connectedApplication")
         )
         private, private_evidence = None, None
         history = [
-            (_iso(r.get("protectedAt")), _s(r.get("action")))
+            (iso_time(r.get("protectedAt")), as_str(r.get("action")))
             for r in self.records("protectedHistory", files, "protectedHistory")
         ]
         history = [h for h in history if h[0] is not None and h[1] in ("Protect", "Unprotect")]
@@ -569,30 +572,7 @@ def _tweet_time(value: str) -> datetime | None:
             return datetime.strptime(value, fmt).astimezone(UTC)
         except ValueError:
             continue
-    return _iso(value)
-
-
-def _iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _s(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _d(value: Any) -> dict:
-    """The value if it is an object, else empty: settings files of odd shape never crash us."""
-    return value if isinstance(value, dict) else {}
-
-
-def _l(value: Any) -> list:
-    return value if isinstance(value, list) else []
+    return iso_time(value)
 
 
 def _mask_phone(phone: str) -> str:
