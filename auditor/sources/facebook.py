@@ -36,7 +36,7 @@ from auditor.model import (
     TwoFactorMethod,
 )
 from auditor.sources.base import Detection, Source, SourceImport
-from auditor.sources.json_stream import RecordReader, iter_array, iter_member_array
+from auditor.sources.json_stream import RecordReader, records_in
 from auditor.sources.meta_text import fix, fix_all
 from auditor.sources.values import as_dict, as_list, as_str, epoch_time
 
@@ -246,7 +246,7 @@ def _posts(
     reader = RecordReader(_FbPost)
     for name in posts:
         root = name[: name.index("posts/")] if "posts/" in name else ""
-        for n, record in enumerate(_stream(archive, name, imp, reader)):
+        for n, record in enumerate(records_in(archive, name, imp, reader)):
             text = "\n".join(
                 fix(as_str(d.get("post"))) for d in record.data if as_str(d.get("post"))
             )
@@ -264,7 +264,7 @@ def _posts(
             )
     comment_reader = RecordReader(_Comment)
     for name in comments:
-        for n, record in enumerate(_stream(archive, name, imp, comment_reader, "comments_v2")):
+        for n, record in enumerate(records_in(archive, name, imp, comment_reader, "comments_v2")):
             for d in record.data:
                 comment = as_dict(d.get("comment"))
                 text = fix(as_str(comment.get("comment")))
@@ -279,20 +279,3 @@ def _posts(
                     platform="facebook",
                     kind="comment",
                 )
-
-
-def _stream(
-    archive: Archive, name: str, imp: SourceImport, reader: RecordReader, key: str | None = None
-) -> Iterator[Any]:
-    where = archive.display(name)
-    try:
-        with archive.open(name) as stream:
-            head = stream.read(4096)
-            if key and head.lstrip()[:1] == b"{":
-                yield from iter_member_array(stream, head, key, reader, where, imp.problem)
-            else:
-                yield from iter_array(stream, head, reader, where, imp.problem)
-    except InputError as exc:
-        imp.error(exc.where, exc.message)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
 
 import msgspec
 
@@ -28,7 +27,7 @@ from auditor.archive import Archive
 from auditor.errors import InputError
 from auditor.model import Account, Post, SecurityState
 from auditor.sources.base import Detection, Source, SourceImport
-from auditor.sources.json_stream import RecordReader, iter_array, iter_member_array
+from auditor.sources.json_stream import RecordReader, records_in
 from auditor.sources.meta_text import fix, fix_all
 
 _POSTS = re.compile(
@@ -211,34 +210,13 @@ def _posts(
     names = set(archive.names())
     reader = RecordReader(_Post)
     for name in posts:
-        for record in _stream(
-            archive, name, imp, lambda s, h, w: iter_array(s, h, reader, w, imp.problem)
-        ):
+        for record in records_in(archive, name, imp, reader):
             yield _post(record, account, names, name)
     for name in archived:
-        for record in _stream(
-            archive,
-            name,
-            imp,
-            lambda s, h, w: iter_member_array(
-                s, h, "ig_archived_post_media", reader, w, imp.problem
-            ),
-        ):
+        for record in records_in(archive, name, imp, reader, "ig_archived_post_media"):
             yield _post(record, account, names, name, visibility="archived")
     for name in comments:
         yield from _comments(archive, name, imp, account)
-
-
-def _stream(archive: Archive, name: str, imp: SourceImport, records: Any) -> Iterator[Any]:
-    where = archive.display(name)
-    try:
-        with archive.open(name) as stream:
-            head = stream.read(4096)
-            yield from records(stream, head, where)
-    except InputError as exc:
-        imp.error(exc.where, exc.message)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
 
 
 def _post(
@@ -271,14 +249,7 @@ def _threads(
 ) -> Iterator[Post]:
     reader = RecordReader(_Thread)
     for name in files:
-        records = _stream(
-            archive,
-            name,
-            imp,
-            lambda s, h, w: iter_member_array(
-                s, h, "text_post_app_text_posts", reader, w, imp.problem
-            ),
-        )
+        records = records_in(archive, name, imp, reader, "text_post_app_text_posts")
         for n, record in enumerate(records):
             first = record.media[0] if record.media else _ThreadMedia()
             when = record.creation_timestamp or first.creation_timestamp
@@ -294,16 +265,15 @@ def _threads(
 
 
 def _comments(archive: Archive, name: str, imp: SourceImport, account: Account) -> Iterator[Post]:
-    def record_2022(stream: Any, head: bytes, where: str) -> Iterator[Any]:
-        if head.lstrip()[:1] == b"{":
-            reader = RecordReader(_Comment2022)
-            yield from iter_member_array(
-                stream, head, "comments_media_comments", reader, where, imp.problem
-            )
-        else:
-            yield from iter_array(stream, head, RecordReader(_CommentMap), where, imp.problem)
-
-    for n, record in enumerate(_stream(archive, name, imp, record_2022)):
+    records = records_in(
+        archive,
+        name,
+        imp,
+        RecordReader(_Comment2022),
+        "comments_media_comments",
+        array_reader=RecordReader(_CommentMap),
+    )
+    for n, record in enumerate(records):
         if isinstance(record, _Comment2022):
             values = record.string_list_data
             owner = fix(record.title)

@@ -12,11 +12,19 @@ record before a fault is still read and the fault is named precisely.
 from __future__ import annotations
 
 import io
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import ijson
 import msgspec
+
+from auditor.errors import InputError
+
+if TYPE_CHECKING:
+    from auditor.archive import Archive
+    from auditor.sources.base import SourceImport
 
 T = TypeVar("T")
 
@@ -153,6 +161,31 @@ def _split(
     else:
         chunk = b"[" + tail
     yield from _ijson(io.BytesIO(chunk), reader, where, problem, offset=done)
+
+
+def records_in(
+    archive: Archive,
+    name: str,
+    imp: SourceImport,
+    reader: RecordReader,
+    key: str | None = None,
+    array_reader: RecordReader | None = None,
+) -> Iterator[Any]:
+    """The records of the JSON member `name` of an export: the array under `key` when the file
+    is an object (Meta's `{"comments_v2": [...]}`), else its top-level array (read with
+    `array_reader` when the two shapes hold different records). Faults go to the coverage."""
+    where = archive.display(name)
+    try:
+        with archive.open(name) as stream:
+            head = stream.read(4096)
+            if key and head.lstrip()[:1] == b"{":
+                yield from iter_member_array(stream, head, key, reader, where, imp.problem)
+            else:
+                yield from iter_array(stream, head, array_reader or reader, where, imp.problem)
+    except InputError as exc:
+        imp.error(exc.where, exc.message)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        imp.error(where, f"corrupt in the archive ({exc}); the records after it were not read")
 
 
 def iter_member_array(
