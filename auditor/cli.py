@@ -13,10 +13,13 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from auditor import __version__
 from auditor.errors import AuditorError, ConfigError
+
+if TYPE_CHECKING:
+    from auditor.model import AuditResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
 FAIL_ON = ("critical", "high", "medium", "low", "info", "none")
@@ -197,12 +200,7 @@ def _scan(args: argparse.Namespace) -> int:
         show_text=args.show_text,
         debug=args.debug,
     )
-    for cov in result.coverage:
-        for e in cov.errors:
-            _err(f"{e.file}: {e.message}")
-    for e in result.check_errors:
-        _err(f"{e.file}: {e.message}")
-    if result.coverage and all(c.platform is None for c in result.coverage):
+    if not _report_errors(result):
         return EXIT_INPUT
 
     doc = build(result, show_text=args.show_text)
@@ -266,12 +264,19 @@ def _classify(args: argparse.Namespace) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    if not _report_errors(result):
+        return EXIT_INPUT
+    return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+def _report_errors(result: AuditResult) -> bool:
+    """One line on stderr per source or check error; False when no source could be read."""
     for cov in result.coverage:
         for e in cov.errors:
             _err(f"{e.file}: {e.message}")
-    if result.coverage and all(c.platform is None for c in result.coverage):
-        return EXIT_INPUT
-    return EXIT_PARTIAL if result.failed else EXIT_OK
+    for e in result.check_errors:
+        _err(f"{e.file}: {e.message}")
+    return not (result.coverage and all(c.platform is None for c in result.coverage))
 
 
 def _checks(args: argparse.Namespace) -> int:
