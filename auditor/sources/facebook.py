@@ -17,8 +17,6 @@ named, with how to request JSON instead.
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,7 +34,7 @@ from auditor.model import (
     TwoFactorMethod,
 )
 from auditor.sources.base import Detection, Source, SourceImport
-from auditor.sources.json_stream import RecordReader, records_in
+from auditor.sources.json_stream import RecordReader, read_json, records_in
 from auditor.sources.meta_text import fix, fix_all
 from auditor.sources.values import as_dict, as_list, as_str, epoch_time
 
@@ -134,17 +132,7 @@ def _json(archive: Archive, name: str | None, imp: SourceImport) -> Any:
     if name is None:
         return None
     imp.files_found.append(name)
-    where = archive.display(name)
-    try:
-        if archive.size(name) > 64 << 20:
-            raise InputError(where, "too large for a settings file: skipped")
-        with archive.open(name) as stream:
-            return fix_all(msgspec.json.decode(stream.read()))
-    except InputError as exc:
-        imp.error(exc.where, exc.message)
-    except (msgspec.DecodeError, RecursionError, zipfile.BadZipFile, zlib.error, OSError) as exc:
-        imp.error(where, f"not readable JSON ({exc}): request the export again")
-    return None
+    return fix_all(read_json(archive, name, imp, limit=64 << 20, what="a settings file"))
 
 
 def _security(

@@ -14,21 +14,18 @@ import itertools
 import posixpath
 import re
 import tomllib
-import zipfile
-import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 
 import msgspec
 
 from auditor.archive import Archive
-from auditor.errors import InputError
 from auditor.model import Account, Post, SecurityState
 from auditor.sources.base import Detection, Source, SourceImport
-from auditor.sources.json_stream import RecordReader, records_in
+from auditor.sources.json_stream import RecordReader, read_json, records_in
 from auditor.sources.meta_text import fix, fix_all
+from auditor.sources.values import epoch_time
 
 _POSTS = re.compile(
     r"(^|/)(?P<dir>content|your_instagram_activity/content|your_instagram_activity/media)"
@@ -153,17 +150,7 @@ def _profile(archive: Archive, name: str | None, imp: SourceImport) -> dict[str,
         )
         return {}
     where = archive.display(name)
-    try:
-        if archive.size(name) > 16 << 20:
-            raise InputError(where, "too large for a profile file: skipped")
-        with archive.open(name) as stream:
-            data = fix_all(msgspec.json.decode(stream.read()))
-    except InputError as exc:
-        imp.error(exc.where, exc.message)
-        return {}
-    except (msgspec.DecodeError, RecursionError, zipfile.BadZipFile, zlib.error, OSError) as exc:
-        imp.error(where, f"not readable JSON ({exc}): request the export again")
-        return {}
+    data = fix_all(read_json(archive, name, imp, limit=16 << 20, what="a profile file"))
     records = data.get("profile_user") if isinstance(data, dict) else None
     fields = (records[0] if isinstance(records, list) and records else {}) or {}
     string_map = fields.get("string_map_data") if isinstance(fields, dict) else None
@@ -236,7 +223,7 @@ def _post(
         id=f"{int(when or 0)}:{key}",
         text=caption,
         account=account.key,
-        created_at=datetime.fromtimestamp(when, UTC) if when else None,
+        created_at=epoch_time(when),
         has_media=bool(record.media),
         media=media,
         platform="instagram",
@@ -257,7 +244,7 @@ def _threads(
                 id=f"{int(when or 0)}:{n}",
                 text=fix(record.title or first.title or ""),
                 account=account.key,
-                created_at=datetime.fromtimestamp(when, UTC) if when else None,
+                created_at=epoch_time(when),
                 has_media=any(m.uri for m in record.media),
                 platform="threads",
                 # is_reply is in the export, but not whom the reply answers: reply_to stays empty
@@ -292,9 +279,7 @@ def _comments(archive: Archive, name: str, imp: SourceImport, account: Account) 
                 id=f"comment:{int(value.timestamp or 0)}:{n}",
                 text=text,
                 account=account.key,
-                created_at=datetime.fromtimestamp(value.timestamp, UTC)
-                if value.timestamp
-                else None,
+                created_at=epoch_time(value.timestamp),
                 reply_to=owner or None,
                 platform="instagram",
                 kind="comment",

@@ -163,6 +163,30 @@ def _split(
     yield from _ijson(io.BytesIO(chunk), reader, where, problem, offset=done)
 
 
+def read_json(
+    archive: Archive,
+    name: str,
+    imp: SourceImport,
+    *,
+    limit: int,
+    what: str,
+    advice: str = "request the export again",
+) -> Any:
+    """A small JSON member of an export (an actor, a profile, a settings file), whole; None,
+    with one coverage error, when it is too large or unreadable."""
+    where = archive.display(name)
+    try:
+        if archive.size(name) > limit:
+            raise InputError(where, f"too large for {what}: skipped")
+        with archive.open(name) as stream:
+            return msgspec.json.decode(stream.read())
+    except InputError as exc:
+        imp.error(exc.where, exc.message)
+    except (msgspec.DecodeError, RecursionError, zipfile.BadZipFile, zlib.error, OSError) as exc:
+        imp.error(where, f"not readable JSON ({exc}): {advice}")
+    return None
+
+
 def records_in(
     archive: Archive,
     name: str,

@@ -23,7 +23,7 @@ from auditor.errors import InputError
 from auditor.model import Account, Post, SecurityState, Setting
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.html_text import html_to_text
-from auditor.sources.json_stream import RecordReader, iter_member_array
+from auditor.sources.json_stream import RecordReader, iter_member_array, read_json
 from auditor.sources.values import as_str, iso_time
 
 PUBLIC = frozenset(("https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"))
@@ -106,16 +106,10 @@ def _actor(archive: Archive, name: str, imp: SourceImport) -> dict[str, Any]:
         imp.error(where, "missing: the account and its privacy settings are unknown")
         return {}
     imp.files_found.append(name)
-    try:
-        if archive.size(name) > 16 << 20:
-            raise InputError(where, "too large for an actor file: skipped")
-        with archive.open(name) as stream:
-            value = msgspec.json.decode(stream.read())
-    except InputError as exc:
-        imp.error(exc.where, exc.message)
-        return {}
-    except (msgspec.DecodeError, RecursionError, zipfile.BadZipFile, zlib.error, OSError) as exc:
-        imp.error(where, f"not readable JSON ({exc}): request the archive again")
+    value = read_json(
+        archive, name, imp, limit=16 << 20, what="an actor file", advice="request the archive again"
+    )
+    if value is None:
         return {}
     if not isinstance(value, dict):
         imp.error(where, "not an ActivityPub actor (expected an object)")
