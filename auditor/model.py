@@ -127,14 +127,13 @@ class Setting:
 class SecurityState:
     """What a source could tell about the account's security, and what it could not.
 
-    `two_factor_visible` names the methods the source would show if they were on: an X archive
-    shows SMS verification but never an authenticator app or a security key, so "no SMS device"
-    there means unknown, not disabled.
+    Only evidence sets a two-factor status: an X archive shows SMS verification but never an
+    authenticator app or a security key, so "no SMS device" there is unknown, not disabled, and
+    `two_factor_notes` says what the source cannot show.
     """
 
     two_factor_methods: tuple[TwoFactorMethod, ...] = ()
     two_factor_disabled_evidence: tuple[str, ...] = ()
-    two_factor_visible: frozenset[str] = frozenset()
     two_factor_notes: tuple[str, ...] = ()
     private: bool | None = None
     private_evidence: str | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
@@ -59,7 +59,6 @@ class CheckContext:
     owner: str | None = None
     practice: str | None = None
     show_text: bool = False
-    options: dict[str, object] = field(default_factory=dict)
 
 
 class Check:

@@ -423,7 +423,6 @@ class _Reader:
             )
         return SecurityState(
             two_factor_methods=tuple(methods),
-            two_factor_visible=frozenset({"sms"}) if files.get("niDevices") else frozenset(),
             two_factor_notes=tuple(notes),
             private=private,
             private_evidence=private_evidence,
