@@ -46,6 +46,7 @@ class _AccountTally:
     security: SecurityState
     posts: int = 0
     comments: int = 0
+    messages: int = 0
 
 
 def open_source(path: Path, plugins: Plugins, platform: str | None = None) -> SourceImport:
@@ -195,6 +196,7 @@ class _Audit:
             imp.error(str(path), f"{_internal(exc)}; the posts before it were audited")
         finally:
             self.progress.finish()
+        messages = self.read_messages(imp, path)
         for key in imp.accounts:
             self.tally(imp, key)  # accounts a streaming source only discovered while reading
         self.coverage.append(
@@ -209,8 +211,28 @@ class _Audit:
                 errors=tuple(imp.errors),
                 posts_read=read,
                 reposts_skipped=reposts,
+                messages_read=messages,
             )
         )
+
+    def read_messages(self, imp: SourceImport, path: Path) -> int:
+        """Count the direct messages per account. They are read after the posts so a source
+        can stream both from one file, and they never reach a post check or a report."""
+        read = 0
+        last_key, last = None, None
+        try:
+            for message in imp.messages:
+                read += 1
+                if message.account != last_key:
+                    last_key, last = message.account, self.tally(imp, message.account)
+                last.messages += 1
+        except InputError as exc:
+            imp.error(exc.where, exc.message)
+        except Exception as exc:
+            if self.debug:
+                raise
+            imp.error(str(path), f"{_internal(exc)} while reading direct messages")
+        return read
 
     def check_posts(self, imp: SourceImport, batch: list[Post]) -> None:
         if not batch:
@@ -243,7 +265,8 @@ class _Audit:
 
     def finish(self) -> AuditResult:
         reports = tuple(
-            AccountReport(t.account, t.security, t.posts, t.comments) for t in self.tallies.values()
+            AccountReport(t.account, t.security, t.posts, t.comments, t.messages)
+            for t in self.tallies.values()
         )
         for check in self.account_checks:
             for report in reports:

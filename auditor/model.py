@@ -84,6 +84,23 @@ class Post:
     content_warning: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One direct message: kept apart from posts, never shown in a report.
+
+    Messages feed the checks for clinical conversations held over social-media DMs; a report
+    only ever counts them.
+    """
+
+    conversation: str  # a stable id of the conversation within its account
+    account: str  # Account.key
+    from_user: bool  # sent by the account's owner, not received
+    text: str
+    sent_at: datetime | None = None
+    platform: str | None = None
+    media: tuple[str, ...] = ()  # archive paths of attached photos and videos
+
+
 @dataclass(frozen=True)
 class TwoFactorMethod:
     kind: str  # sms | totp | key | app | unspecified
@@ -247,6 +264,7 @@ class Coverage:
     errors: tuple[SourceError, ...] = ()
     posts_read: int = 0
     reposts_skipped: int = 0
+    messages_read: int = 0
 
 
 @dataclass(frozen=True)
@@ -255,6 +273,7 @@ class AccountReport:
     security: SecurityState
     posts_scanned: int = 0
     comments_scanned: int = 0
+    messages_scanned: int = 0
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
                 "role": rep.account.role,
                 "posts_scanned": rep.posts_scanned,
                 "comments_scanned": rep.comments_scanned,
+                "messages_scanned": rep.messages_scanned,
                 "two_factor": {
                     "status": tfa.status,
                     "methods": list(tfa.methods),
@@ -142,6 +143,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
             "errors": [{"file": e.file, "message": e.message} for e in c.errors],
             "posts_read": c.posts_read,
             "reposts_skipped": c.reposts_skipped,
+            "messages_read": c.messages_read,
         }
         for c in result.coverage
     ]
@@ -166,6 +168,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
             "accounts": len(accounts),
             "posts_scanned": sum(a["posts_scanned"] for a in accounts),
             "comments_scanned": sum(a["comments_scanned"] for a in accounts),
+            "messages_scanned": sum(a["messages_scanned"] for a in accounts),
             "errors": sum(len(s["errors"]) for s in sources) + len(result.check_errors),
         },
     }

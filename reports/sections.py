@@ -28,8 +28,13 @@ class Section:
 
 def _scanned(account: dict[str, Any]) -> str:
     comments = account.get("comments_scanned", 0)
-    posts = f"{account['posts_scanned']:,}"
-    return f"{posts} + {comments:,} comments" if comments else posts
+    messages = account.get("messages_scanned", 0)
+    text = f"{account['posts_scanned']:,}"
+    if comments:
+        text += f" + {comments:,} comments"
+    if messages:
+        text += f" ({messages:,} DMs read, not shown)"
+    return text
 
 
 def _date(f: dict[str, Any]) -> str:
@@ -121,6 +126,7 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
         cov.lines.append(
             f"{src['path']}: {what}; {src['posts_read']:,} records read, "
             f"{src['reposts_skipped']:,} reposts skipped; {len(src['files_found'])} files found"
+            + (f"; {src['messages_read']:,} direct messages read" if src["messages_read"] else "")
         )
         for m in src["files_missing"]:
             cov.lines.append(f"  missing: {m}")

@@ -2,7 +2,8 @@
 
 A source is registered in the `auditor.sources` entry-point group. `detect` looks only at
 member names (cheap); `read` returns a `SourceImport` whose `posts` iterator streams the posts
-one by one, so the engine can run the checks without holding them all.
+one by one, so the engine can run the checks without holding them all; `messages` streams the
+direct messages the same way, after the posts, and never mixed with them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from auditor.archive import Archive
-from auditor.model import Account, Post, SecurityState, SourceError
+from auditor.model import Account, Message, Post, SecurityState, SourceError
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class SourceImport:
     platform: str
     layout: str
     posts: Iterator[Post] = iter(())
+    messages: Iterator[Message] = iter(())
     accounts: dict[str, tuple[Account, SecurityState]] = field(default_factory=dict)
     files_found: list[str] = field(default_factory=list)
     files_missing: list[str] = field(default_factory=list)
