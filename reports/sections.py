@@ -33,7 +33,7 @@ def _scanned(account: dict[str, Any]) -> str:
     if comments:
         text += f" + {comments:,} comments"
     if messages:
-        text += f" ({messages:,} DMs read, not shown)"
+        text += f"\n{messages:,} DMs, not shown"
     return text
 
 

@@ -151,3 +151,60 @@ def test_scan_of_a_facebook_export(tmp_path):
     assert (account["posts_scanned"], account["comments_scanned"]) == (2, 1)
     assert account["two_factor"]["status"] == "enabled"
     assert any(f["check"] == "content.patient-identifiers" for f in doc["findings"])
+
+
+def thread(messages, title="Bob Lee"):
+    return {
+        "participants": [{"name": moji("Ana Kim\u00e9")}, {"name": title}],
+        "messages": messages,
+        "title": title,
+        "is_still_participant": True,
+        "thread_path": "inbox/boblee_123",
+    }
+
+
+@pytest.mark.parametrize("generation", ["2018", "2022", "2024"])
+def test_messenger_threads_stream_apart_from_posts(tmp_path, generation):
+    root = export(tmp_path, generation)
+    box = root / {"2018": "", "2022": "your_activity_across_facebook/", "2024": ""}[generation]
+    box = box / ("your_facebook_activity/" if generation == "2024" else "") / "messages"
+    threads = {
+        "inbox/boblee_123/message_1.json": thread(
+            [
+                {
+                    "sender_name": moji("Ana Kim\u00e9"),
+                    "timestamp_ms": 1690000060000,
+                    "content": moji("Your biopsy came back clear \u00e9"),
+                    "photos": [{"uri": "messages/inbox/boblee_123/photos/1.jpg"}],
+                },
+                {"sender_name": "Bob Lee", "timestamp_ms": 1690000000000, "content": "Any news?"},
+                {"sender_name": "Bob Lee", "timestamp_ms": 1689999999000, "is_unsent": True},
+                {"sender_name": "Bob Lee", "timestamp_ms": 1689999990000, "photos": []},
+            ]
+        ),
+        "e2ee_cabinet/carol_9/message_1.json": thread(
+            [{"sender_name": "Carol", "timestamp_ms": 1700000000000, "content": "hi"}], "Carol"
+        ),
+    }
+    for name, value in threads.items():
+        path = box / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+    (box / "inbox/boblee_123/photos").mkdir()
+    (box / "inbox/boblee_123/photos/1.jpg").write_bytes(b"\xff\xd8")
+    imp = open_source(root, discover())
+    assert len(list(imp.posts)) == 3  # two posts and a comment: no message is a post
+    messages = list(imp.messages)
+    assert [(m.conversation, m.from_user, m.text) for m in messages] == [
+        ("carol_9", False, "hi"),
+        ("boblee_123", True, "Your biopsy came back clear \u00e9"),
+        ("boblee_123", False, "Any news?"),
+    ]
+    assert messages[1].sent_at.isoformat() == "2023-07-22T04:27:40+00:00"
+    assert messages[1].media[0].endswith("messages/inbox/boblee_123/photos/1.jpg")
+    assert "messages/inbox/" not in imp.files_missing
+
+
+def test_export_without_messages_lists_the_inbox_missing(tmp_path):
+    imp = open_source(export(tmp_path), discover())
+    assert list(imp.messages) == [] and "messages/inbox/" in imp.files_missing

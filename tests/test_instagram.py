@@ -128,3 +128,31 @@ def test_forced_through_the_wrong_importer_is_one_line(tmp_path):
         (line,) = proc.stderr.splitlines()
         assert line.startswith("auditor: ") and f"--platform {platform}" in line
         assert "finds none of its marker files" in line
+
+
+def test_direct_messages_stream_apart(tmp_path):
+    root = layout_2022(tmp_path)
+    inbox = root / "messages" / "inbox" / "friend_42"
+    inbox.mkdir(parents=True)
+    (inbox / "message_1.json").write_text(
+        json.dumps(
+            {
+                "participants": [{"name": "friend"}, {"name": "FirstName SecondName"}],
+                "messages": [
+                    {
+                        "sender_name": "FirstName SecondName",
+                        "timestamp_ms": 1650000000000,
+                        "content": "caf\u00c3\u00a9 later?",
+                    },
+                    {"sender_name": "friend", "timestamp_ms": 1649999999000, "content": "hey"},
+                    {"sender_name": "friend", "timestamp_ms": 1649999998000, "share": {}},
+                ],
+            }
+        )
+    )
+    imp, posts = read(root)
+    messages = list(imp.messages)
+    assert [(m.from_user, m.text) for m in messages] == [(True, "caf\u00e9 later?"), (False, "hey")]
+    assert {m.conversation for m in messages} == {"friend_42"}
+    assert all(m.platform == "instagram" for m in messages)
+    assert not any("later" in p.text for p in posts)

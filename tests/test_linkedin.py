@@ -76,7 +76,7 @@ def test_basic_export_without_shares_says_so(tmp_path):
         shutil.copy(REAL / name, folder / name)
     imp, posts = read(folder)
     assert imp.layout == "linkedin-basic" and posts == []
-    assert imp.files_missing == ["Shares.csv"]
+    assert imp.files_missing == ["Shares.csv", "messages.csv"]
     assert "no posts could be read" in imp.errors[0].message
 
 
@@ -87,3 +87,30 @@ def test_broken_csv_is_one_error_and_the_rest_is_read(tmp_path):
     imp, posts = read(folder)
     assert sum(1 for p in posts if p.kind == "post") == 60
     assert any("Comments.csv" in e.file for e in imp.errors) or all(p.kind == "post" for p in posts)
+
+
+def test_messages_stream_apart(tmp_path):
+    root = tmp_path / "export"
+    shutil.copytree(REAL, root)
+    (root / "messages.csv").write_text(
+        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,DATE,SUBJECT,CONTENT,"
+        "FOLDER\n"
+        "2-abc,,Jo Recruiter,https://www.linkedin.com/in/jo,Davide Mock,"
+        '2023-05-10 14:02:33 UTC,Role,"Hi Davide,\nare you open to offers?",INBOX\n'
+        "2-abc,,Davide Mock,https://www.linkedin.com/in/davide,Jo Recruiter,"
+        "2023-05-10 15:00:00 UTC,,Not right now,INBOX\n"
+        "2-def,,Jo Recruiter,https://www.linkedin.com/in/jo,Davide Mock,"
+        "2023-05-11 09:00:00 UTC,,,INBOX\n",
+        encoding="utf-8",
+    )
+    imp, posts = read(root)
+    messages = list(imp.messages)
+    assert [(m.conversation, m.from_user) for m in messages] == [("2-abc", False), ("2-abc", True)]
+    assert messages[0].text == "Hi Davide,\nare you open to offers?"
+    assert messages[1].sent_at.isoformat() == "2023-05-10T15:00:00+00:00"
+    assert len(posts) == 90 and "messages.csv" not in imp.files_missing
+
+
+def test_export_without_messages_lists_them_missing(tmp_path):
+    imp, _ = read(REAL)
+    assert list(imp.messages) == [] and "messages.csv" in imp.files_missing

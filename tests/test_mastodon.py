@@ -89,8 +89,22 @@ def test_the_direct_message_is_never_a_post(old_tar):
         and not any(x.endswith(("#Public", "/followers")) for x in a["to"] + a["cc"])
     ]
     assert len(direct) == 1
-    _, posts = read(old_tar)
+    imp, posts = read(old_tar)
     assert direct[0]["object"]["id"].rsplit("/", 1)[-1] not in {p.id for p in posts}
+    messages = list(imp.messages)  # the direct note streams as a message instead
+    assert len(messages) == 1
+    note = direct[0]["object"]
+    assert messages[0].from_user and messages[0].platform == "mastodon"
+    assert messages[0].conversation == (
+        note.get("conversation") or " ".join(sorted(direct[0]["to"] + direct[0]["cc"]))
+    )
+    assert messages[0].sent_at.isoformat()[:19] == note["published"][:19]
+    assert messages[0].text
+
+
+def test_no_second_read_without_direct_notes(new_zip):
+    imp, _ = read(new_zip)
+    assert list(imp.messages) == []
 
 
 def test_scan_reports_the_account(new_zip, tmp_path):

@@ -73,3 +73,35 @@ def test_scan_flags_the_patient_post(tmp_path):
         f["post"]["id"] for f in doc["findings"] if f["check"] == "content.patient-identifiers"
     ]
     assert flagged == ["p1"]
+
+
+def test_private_messages_and_chat_stream_apart(tmp_path):
+    root = export(tmp_path)
+    (root / "messages.csv").write_text(
+        "id,permalink,thread_id,date,ip,from,to,subject,body\n"
+        "m1,/message/messages/m1,t1,2024-01-05 10:00:00 UTC,,someone,dr_throwaway,"
+        "my scan,Can you look at my MRI?\n"
+        "m2,/message/messages/m2,t1,2024-01-05 11:00:00 UTC,,dr_throwaway,someone,"
+        "re: my scan,I can't advise you here\n"
+        "m3,/message/messages/m3,,2024-01-06 11:00:00 UTC,,someone,dr_throwaway,x,[deleted]\n",
+        encoding="utf-8",
+    )
+    (root / "chat_history.csv").write_text(
+        "message_id,created_at,updated_at,username,message,thread_parent_message_id,"
+        "channel_url,subreddit,channel_name,conversation_type\n"
+        "c1,2024-02-01 09:00:00 UTC,,dr_throwaway,see you at the conference,,"
+        "sendbird_group_channel_1,,,direct\n",
+        encoding="utf-8",
+    )
+    imp = open_source(root, discover())
+    posts = list(imp.posts)
+    messages = list(imp.messages)
+    assert len(posts) == 3  # unchanged: no message is a post
+    assert [(m.conversation, m.from_user, m.text) for m in messages] == [
+        ("t1", False, "my scan\nCan you look at my MRI?"),
+        ("t1", True, "re: my scan\nI can't advise you here"),
+        ("sendbird_group_channel_1", True, "see you at the conference"),
+    ]
+    assert messages[2].sent_at.isoformat() == "2024-02-01T09:00:00+00:00"
+    proc = run_cli("scan", root, "-f", "json", "-q", cwd=tmp_path)
+    assert json.loads(proc.stdout)["accounts"][0]["messages_scanned"] == 3

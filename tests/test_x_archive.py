@@ -11,7 +11,7 @@ from auditor.model import two_factor_status
 from auditor.plugins import discover
 from auditor.sources.json_stream import RecordReader, iter_array
 
-from conftest import DATA
+from conftest import DATA, run_cli
 from xbuild import account, js, simple_archive, tweet, write_archive
 
 
@@ -351,3 +351,106 @@ def test_classic_grailbird_archive(name):
     assert account.key == "x:camlistore_test" and account.display_name == "Camlistore Test"
     assert "classic" in security.two_factor_notes[0]
     assert imp.errors == []
+
+
+def _dm(mid, sender, text, at, recipient=None, media=()):
+    create = {
+        "reactions": [],
+        "urls": [],
+        "text": text,
+        "mediaUrls": list(media),
+        "senderId": sender,
+        "id": mid,
+        "createdAt": at,
+    }
+    if recipient:
+        create["recipientId"] = recipient
+    return {"messageCreate": create}
+
+
+def test_direct_messages_stream_apart_from_posts(tmp_path):
+    dms = [
+        {
+            "dmConversation": {
+                "conversationId": "42-77",
+                "messages": [
+                    _dm("m2", "77", "Thanks doc &amp; see you", "2023-03-02T10:05:00.000Z", "42"),
+                    _dm(
+                        "m1",
+                        "42",
+                        "Your results look fine",
+                        "2023-03-02T10:00:00.000Z",
+                        "77",
+                        ["https://ton.twitter.com/dm/m1/1/abc.jpg"],
+                    ),
+                ],
+            }
+        }
+    ]
+    group = [
+        {
+            "dmConversation": {
+                "conversationId": "g100",
+                "messages": [
+                    {"joinConversation": {"initiatingUserId": "77", "createdAt": "x"}},
+                    _dm("m3", "88", "Shift swap Friday?", "2023-04-01T08:00:00.000Z"),
+                ],
+            }
+        }
+    ]
+    arch = simple_archive(
+        tmp_path / "a.zip",
+        [tweet("1", "hello world")],
+        {
+            "data/direct-messages.js": js("YTD.direct_messages.part0", dms),
+            "data/direct-messages-group.js": js("YTD.direct_messages_group.part0", group),
+        },
+    )
+    imp = open_source(arch, discover())
+    posts = list(imp.posts)
+    messages = list(imp.messages)
+    assert [p.id for p in posts] == ["1"]  # no message ever becomes a post
+    assert [(m.conversation, m.from_user, m.text) for m in messages] == [
+        ("42-77", False, "Thanks doc & see you"),
+        ("42-77", True, "Your results look fine"),
+        ("g100", False, "Shift swap Friday?"),
+    ]
+    assert messages[1].sent_at.isoformat() == "2023-03-02T10:00:00+00:00"
+    assert messages[1].media == ("data/direct_messages_media/m1-abc.jpg",)
+    assert {m.account for m in messages} == {"x:drtest"}
+    assert "data/direct-messages.js" in imp.files_found
+
+
+def test_direct_messages_counted_never_shown(tmp_path):
+    dms = [
+        {
+            "dmConversation": {
+                "conversationId": "42-77",
+                "messages": [_dm("m1", "42", "67yo in bed 4 has a rash", "2023-03-02T10:00:00Z")],
+            }
+        }
+    ]
+    arch = simple_archive(
+        tmp_path / "a.zip",
+        [tweet("1", "hello world")],
+        {"data/direct-messages.js": js("YTD.direct_messages.part0", dms)},
+    )
+    out = tmp_path / "r.json"
+    proc = run_cli("scan", str(arch), "--format", "json", "-o", str(out), "--show-text")
+    assert proc.returncode == 3, proc.stderr  # the small archive lacks its security files
+    doc = json.loads(out.read_text())
+    assert doc["accounts"][0]["messages_scanned"] == 1
+    assert doc["accounts"][0]["posts_scanned"] == 1
+    assert doc["summary"]["messages_scanned"] == 1
+    assert doc["coverage"]["sources"][0]["messages_read"] == 1
+    assert "bed 4" not in out.read_text()
+    text = run_cli("scan", str(arch), "--format", "text", "--show-text").stdout
+    assert "bed 4" not in text and "1 DMs, not shown" in text
+
+
+def test_archive_without_direct_messages_lists_them_missing_without_error(tmp_path):
+    arch = simple_archive(tmp_path / "a.zip", [tweet("1", "hello world")])
+    imp = open_source(arch, discover())
+    assert list(imp.messages) == []
+    assert "data/direct-messages.js" in imp.files_missing
+    assert not [e for e in imp.errors if "direct-messages" in e.file]

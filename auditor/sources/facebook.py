@@ -9,7 +9,8 @@
 Posts are a top-level list (`data[].post` is the text; a photo's caption is its
 `media.description`); comments on others' posts are `comments.json`, audited as comments.
 Security evidence comes from `security_and_login_information/` (two-factor file where newer
-exports have it, active sessions, login activity), connected apps and the friend count. Every
+exports have it, active sessions, login activity), connected apps and the friend count.
+Messenger threads (`messages/inbox/...`) stream apart as direct messages. Every
 string is repaired from Meta's mojibake. An export requested as HTML cannot be read: it is
 named, with how to request JSON instead.
 """
@@ -33,6 +34,7 @@ from auditor.model import (
     Session,
     TwoFactorMethod,
 )
+from auditor.sources import meta_inbox
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.json_stream import RecordReader, read_json, records_in
 from auditor.sources.meta_text import fix, fix_all
@@ -120,6 +122,10 @@ class FacebookSource(Source):
         account = Account("facebook", None, display_name=name, label=name or "profile")
         imp.add_account(account, _security(archive, names, imp, info))
         imp.posts = _posts(archive, imp, account, posts, comments)
+        threads = meta_inbox.thread_files(names)
+        if not threads:
+            imp.files_missing.append("messages/inbox/")
+        imp.messages = meta_inbox.messages(archive, imp, threads, account.key, [name], "facebook")
         return imp
 
 

@@ -5,7 +5,8 @@ Posts are `posts_N.json` lists under `content/` (2022), `your_instagram_activity
 `title`, a single image's caption is the post's `title` or, in older exports, its first
 media item's. Archived posts are the user's words too. Comments on others' posts are audited
 as comments. `personal_information.json` says whether the account is private, with labels in
-the account's language. Every string is repaired from Meta's mojibake first.
+the account's language. Direct messages (`messages/inbox/...`) stream apart from the posts.
+Every string is repaired from Meta's mojibake first.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import msgspec
 
 from auditor.archive import Archive
 from auditor.model import Account, Post, SecurityState
+from auditor.sources import meta_inbox
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.json_stream import RecordReader, read_json, records_in
 from auditor.sources.meta_text import fix, fix_all
@@ -137,6 +139,11 @@ class InstagramSource(Source):
             thread_account = Account("threads", username, display_name=profile.get("name"))
             imp.add_account(thread_account, security)
             imp.posts = itertools.chain(imp.posts, _threads(archive, imp, thread_account, threads))
+        inbox = meta_inbox.thread_files(names)
+        if not inbox:
+            imp.files_missing.append("your_instagram_activity/messages/inbox/")
+        own = [username, profile.get("name")]
+        imp.messages = meta_inbox.messages(archive, imp, inbox, account.key, own, "instagram")
         return imp
 
 

@@ -4,7 +4,8 @@ Posts are `Shares.csv` (one post may span several rows, one per attached media U
 line of a multi-line post comes wrapped in doubled quotes), the user's comments on others'
 posts are `Comments.csv` (quotes escaped with a backslash in real exports). Security evidence:
 `Logins.csv`, `Security Challenges.csv`, `Email Addresses.csv`, and the size of
-`Connections.csv`, which starts with a "Notes:" paragraph before its header.
+`Connections.csv`, which starts with a "Notes:" paragraph before its header. Direct
+messages (`messages.csv`) stream apart from the posts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from auditor.archive import Archive
-from auditor.model import Account, Login, Post, SecurityState
+from auditor.model import Account, Login, Message, Post, SecurityState
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.csv_members import csv_rows
 
@@ -29,6 +30,7 @@ _NAMES = {
     "challenges": re.compile(r"^Security Challenges(_\d+)?\.csv$"),
     "emails": re.compile(r"^Email Addresses(_\d+)?\.csv$"),
     "connections": re.compile(r"^Connections(_\d+)?\.csv$"),
+    "messages": re.compile(r"^messages(_\d+)?\.csv$", re.IGNORECASE),
 }
 MISSING_MEANS = {
     "shares": "no posts could be read",
@@ -59,6 +61,8 @@ class LinkedInSource(Source):
         for kind in _NAMES:
             if kind in files:
                 imp.files_found.append(files[kind])
+            elif kind == "messages":
+                imp.files_missing.append("messages.csv")  # no DMs to read: not a fault
             elif kind in MISSING_MEANS:
                 imp.files_missing.append(f"{kind.capitalize()}.csv")
                 imp.error(
@@ -69,6 +73,7 @@ class LinkedInSource(Source):
         account = Account("linkedin", None, display_name=name or None, label=name or "profile")
         imp.add_account(account, _security(archive, files, imp))
         imp.posts = _posts(archive, files, imp, account)
+        imp.messages = _messages(archive, files.get("messages"), imp, account)
         return imp
 
 
@@ -161,6 +166,24 @@ def _posts(
         )
 
 
+def _messages(
+    archive: Archive, name: str | None, imp: SourceImport, account: Account
+) -> Iterator[Message]:
+    for row in _rows(archive, name, imp):
+        text = row.get("CONTENT", "")
+        if not text:
+            continue
+        yield Message(
+            conversation=row.get("CONVERSATION ID", ""),
+            account=account.key,
+            # the export names senders, not accounts: the profile's own name is the user
+            from_user=bool(account.display_name) and row.get("FROM") == account.display_name,
+            text=text,
+            sent_at=_time(row.get("DATE")),
+            platform="linkedin",
+        )
+
+
 def _share(row: dict[str, str], media: list[str], account: Account) -> Post:
     text = _unwrap(row.get("ShareCommentary", ""))
     link = row.get("ShareLink", "")
@@ -204,7 +227,7 @@ def _urn(link: str) -> str:
 def _time(value: str | None) -> datetime | None:
     if not value:
         return None
-    value = value.strip()
+    value = value.strip().removesuffix(" UTC")
     for fmt in ("%Y-%m-%d %H:%M:%S", "%a %b %d %H:%M:%S UTC %Y", "%m/%d/%y, %I:%M %p"):
         try:
             return datetime.strptime(value, fmt).replace(tzinfo=UTC)

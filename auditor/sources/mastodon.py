@@ -3,7 +3,8 @@
 `outbox.json` holds every status as an ActivityPub activity: `Create` of a `Note` (the user's
 words, posts and replies) or `Announce` (a boost: not the user's words). Visibility is in the
 addressing: the public collection in `to` is public, in `cc` unlisted, the followers collection
-alone is followers-only, and anything else is a direct message, which is never a post.
+alone is followers-only, and anything else is a direct message: never a post, it streams with
+the messages instead (a second read of the outbox, only when the first saw any).
 `actor.json` holds the account and its privacy settings. HTML content becomes plain text.
 """
 
@@ -13,6 +14,7 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -20,7 +22,7 @@ import msgspec
 
 from auditor.archive import Archive
 from auditor.errors import InputError
-from auditor.model import Account, Post, SecurityState, Setting
+from auditor.model import Account, Message, Post, SecurityState, Setting
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.html_text import html_to_text
 from auditor.sources.json_stream import RecordReader, iter_member_array, read_json
@@ -54,6 +56,7 @@ class _Note(msgspec.Struct):
     content: str | None = None
     attachment: list[_Attachment] = msgspec.field(default_factory=list)
     tag: list[_Tag] = msgspec.field(default_factory=list)
+    conversation: str | None = None
 
 
 class _Activity(msgspec.Struct):
@@ -95,7 +98,9 @@ class MastodonSource(Source):
         handle = f"{user}@{host}" if user and host else user
         account = Account("mastodon", handle, display_name=as_str(actor.get("name")) or None)
         imp.add_account(account, _security(actor))
-        imp.posts = _posts(archive, imp, outbox, prefix, account, actor_id)
+        outbox_pass = _Outbox(archive, imp, outbox, prefix, account, actor_id)
+        imp.posts = outbox_pass.posts()
+        imp.messages = outbox_pass.messages()
         return imp
 
 
@@ -149,65 +154,104 @@ def _visibility(activity: _Activity, actor_id: str) -> str:
     return "direct"
 
 
-def _posts(
-    archive: Archive,
-    imp: SourceImport,
-    outbox: str,
-    prefix: str,
-    account: Account,
-    actor_id: str,
-) -> Iterator[Post]:
-    where = archive.display(outbox)
-    reader = RecordReader(_Activity)
-    names = set(archive.names())
-    own_statuses = f"{actor_id}/statuses/" if actor_id else None
-    try:
-        with archive.open(outbox) as stream:
-            items = iter_member_array(stream, b"", "orderedItems", reader, where, imp.problem)
-            for activity in items:
-                if activity.type == "Announce":
-                    boosted = activity.object if isinstance(activity.object, str) else ""
-                    yield Post(
-                        id=activity.id or boosted,
-                        text="",
-                        account=account.key,
-                        created_at=iso_time(activity.published),
-                        is_repost=True,
-                        platform="mastodon",
-                    )
-                    continue
-                note = activity.object
-                if activity.type != "Create" or not isinstance(note, _Note):
-                    continue
-                visibility = _visibility(activity, actor_id)
-                if visibility == "direct":
-                    continue  # a direct message: never a post, and never shown in a report
-                content = html_to_text(note.content or "")
-                warning = note.summary or None
-                reply_to = None
-                if note.inReplyTo:
-                    if own_statuses and note.inReplyTo.startswith(own_statuses):
-                        reply_to = account.handle
-                    else:
-                        mention = next((t.name for t in note.tag if t.type == "Mention"), "")
-                        reply_to = mention.lstrip("@") or None
-                media = tuple(
-                    path for a in note.attachment if (path := prefix + a.url.lstrip("/")) in names
+@dataclass
+class _Outbox:
+    """One outbox read for the posts; the direct notes it counted are read again as messages."""
+
+    archive: Archive
+    imp: SourceImport
+    outbox: str
+    prefix: str
+    account: Account
+    actor_id: str
+    direct: int = 0
+
+    def activities(self) -> Iterator[_Activity]:
+        where = self.archive.display(self.outbox)
+        reader = RecordReader(_Activity)
+        try:
+            with self.archive.open(self.outbox) as stream:
+                yield from iter_member_array(
+                    stream, b"", "orderedItems", reader, where, self.imp.problem
                 )
+        except InputError as exc:
+            self.imp.error(exc.where, exc.message)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            self.imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
+
+    def posts(self) -> Iterator[Post]:
+        account, actor_id, prefix = self.account, self.actor_id, self.prefix
+        names = set(self.archive.names())
+        own_statuses = f"{actor_id}/statuses/" if actor_id else None
+        for activity in self.activities():
+            if activity.type == "Announce":
+                boosted = activity.object if isinstance(activity.object, str) else ""
                 yield Post(
-                    id=note.id.rsplit("/", 1)[-1] or note.id,
-                    text=f"{warning}\n{content}" if warning else content,
+                    id=activity.id or boosted,
+                    text="",
                     account=account.key,
-                    created_at=iso_time(note.published or activity.published),
-                    url=note.url or note.id or None,
-                    reply_to=reply_to,
-                    media=media,
-                    has_media=bool(note.attachment),
+                    created_at=iso_time(activity.published),
+                    is_repost=True,
                     platform="mastodon",
-                    visibility=visibility,
-                    content_warning=warning,
                 )
-    except InputError as exc:
-        imp.error(exc.where, exc.message)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
+                continue
+            note = activity.object
+            if activity.type != "Create" or not isinstance(note, _Note):
+                continue
+            visibility = _visibility(activity, actor_id)
+            if visibility == "direct":
+                self.direct += 1
+                continue
+            content = html_to_text(note.content or "")
+            warning = note.summary or None
+            reply_to = None
+            if note.inReplyTo:
+                if own_statuses and note.inReplyTo.startswith(own_statuses):
+                    reply_to = account.handle
+                else:
+                    mention = next((t.name for t in note.tag if t.type == "Mention"), "")
+                    reply_to = mention.lstrip("@") or None
+            media = tuple(
+                path for a in note.attachment if (path := prefix + a.url.lstrip("/")) in names
+            )
+            yield Post(
+                id=note.id.rsplit("/", 1)[-1] or note.id,
+                text=f"{warning}\n{content}" if warning else content,
+                account=account.key,
+                created_at=iso_time(note.published or activity.published),
+                url=note.url or note.id or None,
+                reply_to=reply_to,
+                media=media,
+                has_media=bool(note.attachment),
+                platform="mastodon",
+                visibility=visibility,
+                content_warning=warning,
+            )
+
+    def messages(self) -> Iterator[Message]:
+        if not self.direct:
+            return
+        names = set(self.archive.names())
+        for activity in self.activities():
+            note = activity.object
+            if activity.type != "Create" or not isinstance(note, _Note):
+                continue
+            if _visibility(activity, self.actor_id) != "direct":
+                continue
+            content = html_to_text(note.content or "")
+            if note.summary:
+                content = f"{note.summary}\n{content}"
+            media = tuple(
+                path for a in note.attachment if (path := self.prefix + a.url.lstrip("/")) in names
+            )
+            yield Message(
+                # Mastodon threads a conversation by its `conversation` URI; older notes
+                # lack it, and then the people addressed stand for the conversation.
+                conversation=note.conversation or " ".join(sorted(activity.to + activity.cc)),
+                account=self.account.key,
+                from_user=True,  # the outbox holds only what the user sent
+                text=content,
+                sent_at=iso_time(note.published or activity.published),
+                platform="mastodon",
+                media=media,
+            )

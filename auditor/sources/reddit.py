@@ -4,7 +4,8 @@
 audited as comments. Deleted or removed content (`[deleted]`, `[removed]`) has no words left
 and is skipped. Security evidence: `ip_logs.csv` (logins), `linked_identities.csv` (sign-in
 with Google or Apple), `linked_phone_number.csv`, `statistics.csv` (e-mail, account name) and
-`user_preferences.csv`. Votes, saved items and chat are never posts.
+`user_preferences.csv`. Private messages (`messages.csv`, `messages_archive.csv`) and chat
+(`chat_history.csv`) stream apart as direct messages; votes and saved items are never read.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from auditor.archive import Archive
-from auditor.model import Account, Login, Post, SecurityState, Setting
+from auditor.model import Account, Login, Message, Post, SecurityState, Setting
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.csv_members import csv_rows
 
@@ -29,7 +30,11 @@ KNOWN = (
     "post_votes.csv",
     "comment_votes.csv",
     "subscribed_subreddits.csv",
+    "messages.csv",
+    "messages_archive.csv",
+    "chat_history.csv",
 )
+MESSAGE_FILES = ("messages.csv", "messages_archive.csv", "chat_history.csv")
 GONE = {"[deleted]", "[removed]"}
 
 
@@ -62,6 +67,7 @@ class RedditSource(Source):
         account = Account("reddit", handle, label=None if handle else "account")
         imp.add_account(account, _security(archive, files, imp, stats))
         imp.posts = _posts(archive, files, imp, account)
+        imp.messages = _messages(archive, files, imp, account)
         return imp
 
 
@@ -140,6 +146,31 @@ def _posts(
             platform="reddit",
             kind="comment",
         )
+
+
+def _messages(
+    archive: Archive, files: dict[str, str], imp: SourceImport, account: Account
+) -> Iterator[Message]:
+    me = (account.handle or "").lower()
+    for base in MESSAGE_FILES:
+        chat = base == "chat_history.csv"
+        for row in csv_rows(archive, files.get(base), imp):
+            text = row.get("message" if chat else "body", "")
+            if not text or text in GONE:
+                continue
+            sender = row.get("username" if chat else "from", "").lower().removeprefix("u/")
+            yield Message(
+                conversation=(
+                    row.get("channel_url") or row.get("thread_parent_message_id", "")
+                    if chat
+                    else row.get("thread_id") or row.get("id", "")
+                ),
+                account=account.key,
+                from_user=bool(me) and sender == me,
+                text=text if chat else f"{row.get('subject', '')}\n{text}".lstrip("\n"),
+                sent_at=_time(row.get("created_at" if chat else "date")),
+                platform="reddit",
+            )
 
 
 def _url(permalink: str | None) -> str | None:

@@ -32,5 +32,8 @@ def iso_time(value: Any) -> datetime | None:
 def epoch_time(value: Any) -> datetime | None:
     """Epoch seconds (Meta's exports); 0 and other non-times are None."""
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):  # beyond year 9999: not a time
+            return None
     return None

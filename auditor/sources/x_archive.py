@@ -2,7 +2,9 @@
 
 Files are found from `data/manifest.js` when present, else by their known names. Each data
 file is `window.YTD.<name>.partN = <JSON>`; the JSON is streamed for the posts and read whole
-for the small security files. Likes, direct messages and deleted-tweet headers are never read.
+for the small security files. Direct messages (`direct-messages.js`, group chats in
+`direct-messages-group.js`) stream apart from the posts; likes and deleted-tweet headers are
+never read.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from auditor.model import (
     Account,
     ConnectedApp,
     Login,
+    Message,
     Post,
     SecurityState,
     Session,
@@ -45,7 +48,11 @@ KNOWN_FILES: dict[str, tuple[str, ...]] = {
     "deviceToken": ("device-token.js",),
     "connectedApplication": ("connected-application.js",),
     "protectedHistory": ("protected-history.js",),
+    "directMessages": ("direct-messages.js",),
+    "directMessagesGroup": ("direct-messages-group.js",),
 }
+# Absent from some archives by design (no DMs ever sent): listed as missing, not an error.
+OPTIONAL = ("directMessages", "directMessagesGroup")
 
 # What is lost when a file is absent, said in coverage.
 MISSING_MEANS = {
@@ -100,6 +107,23 @@ class _Note(msgspec.Struct):
     core: _NoteCore = msgspec.field(default_factory=_NoteCore)
 
 
+class _MessageCreate(msgspec.Struct):
+    id: str = ""
+    senderId: str = ""  # noqa: N815 - the export's own keys
+    text: str = ""
+    createdAt: str = ""  # noqa: N815
+    mediaUrls: list[str] = msgspec.field(default_factory=list)  # noqa: N815
+
+
+class _DMEvent(msgspec.Struct):
+    messageCreate: _MessageCreate | None = None  # noqa: N815 - joins and renames have none
+
+
+class _DMConversation(msgspec.Struct):
+    conversationId: str = ""  # noqa: N815
+    messages: list[_DMEvent] = msgspec.field(default_factory=list)
+
+
 class XArchiveSource(Source):
     name = "x"
     title = "X/Twitter archive"
@@ -149,6 +173,8 @@ class XArchiveSource(Source):
         account = Account("x", handle, display_name=display)
         imp.add_account(account, reader.security(files, account_rec))
         imp.posts = _posts(archive, imp, files, account, reader.notes(files))
+        user_id = as_str(account_rec.get("accountId")) or as_str(manifest_user.get("accountId"))
+        imp.messages = _messages(archive, imp, files, account, user_id)
         return imp
 
 
@@ -263,7 +289,9 @@ def _locate(
         present = [f for f in files.get(dtype, []) if f in names]
         absent = [f for f in files.get(dtype, []) if f not in names]
         imp.files_found.extend(present)
-        if dtype in MISSING_MEANS and not present:
+        if dtype in OPTIONAL and not present:
+            imp.files_missing.append(absent[0] if absent else data + KNOWN_FILES[dtype][0])
+        elif dtype in MISSING_MEANS and not present:
             wanted = absent[0] if absent else data + KNOWN_FILES[dtype][0]
             imp.files_missing.append(wanted)
             imp.error(archive.display(wanted), f"missing: {MISSING_MEANS[dtype]}")
@@ -488,6 +516,45 @@ def _posts(
             imp.error(exc.where, exc.message)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             imp.error(where, f"corrupt in the archive ({exc}); posts after it were not read")
+
+
+def _messages(
+    archive: Archive,
+    imp: SourceImport,
+    files: dict[str, list[str]],
+    account: Account,
+    user_id: str,
+) -> Iterator[Message]:
+    reader = RecordReader(_DMConversation, unwrap="dmConversation")
+    for name in files.get("directMessages", []) + files.get("directMessagesGroup", []):
+        where = archive.display(name)
+        media_dir = posixpath.dirname(name) + (
+            "/direct_messages_group_media/" if "group" in name else "/direct_messages_media/"
+        )
+        try:
+            with archive.open(name) as stream:
+                head = _strip_wrapper(stream, where)
+                for conv in iter_array(stream, head, reader, where, imp.problem):
+                    for event in conv.messages:
+                        m = event.messageCreate
+                        if m is None:
+                            continue
+                        media = tuple(
+                            f"{media_dir}{m.id}-{posixpath.basename(u)}" for u in m.mediaUrls
+                        )
+                        yield Message(
+                            conversation=conv.conversationId,
+                            account=account.key,
+                            from_user=bool(user_id) and m.senderId == user_id,
+                            text=html.unescape(m.text) if "&" in m.text else m.text,
+                            sent_at=iso_time(m.createdAt),
+                            platform="x",
+                            media=media,
+                        )
+        except InputError as exc:
+            imp.error(exc.where, exc.message)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            imp.error(where, f"corrupt in the archive ({exc}); messages after it were not read")
 
 
 class _Notes:
