@@ -82,6 +82,8 @@ class Post:
     kind: str = "post"  # post | comment: a comment on someone else's post is audited too
     visibility: str | None = None  # public | unlisted | followers | connections, where known
     content_warning: str | None = None
+    place: str | None = None  # a check-in or tagged location: a place the user was
+    tagged: tuple[str, ...] = ()  # people tagged in the post
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,15 @@ class Login:
 
 
 @dataclass(frozen=True)
+class AccountChange:
+    """A security-relevant change the platform recorded: a new password, e-mail or phone."""
+
+    at: datetime | None
+    event: str  # as the export words it: "Password Change", "Email change"
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
 class Setting:
     """A privacy or safety setting as an export shows it: `discoverable` true, from actor.json."""
 
@@ -161,6 +172,7 @@ class SecurityState:
     connected_apps: tuple[ConnectedApp, ...] = ()
     settings: tuple[Setting, ...] = ()
     connections: int | None = None  # followers, friends or connections, where the export says
+    account_changes: tuple[AccountChange, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,137 @@ def test_messenger_threads_stream_apart_from_posts(tmp_path, generation):
 def test_export_without_messages_lists_the_inbox_missing(tmp_path):
     imp = open_source(export(tmp_path), discover())
     assert list(imp.messages) == [] and "messages/inbox/" in imp.files_missing
+
+
+def test_places_tags_notes_and_album_captions(tmp_path):
+    root = export(tmp_path, "2018")
+    posts = [
+        {
+            "timestamp": 1500000000,
+            "data": [{"post": "Lunch break"}],
+            "attachments": [
+                {
+                    "data": [
+                        {
+                            "place": {
+                                "name": moji("Caf\u00e9 Rosa"),
+                                "coordinate": {"latitude": 45.1, "longitude": 9.2},
+                                "address": "Via Roma 1, Milano",
+                                "url": "https://www.facebook.com/caferosa",
+                            }
+                        },
+                        {"external_context": {"url": "https://example.com"}},
+                    ]
+                }
+            ],
+            "tags": ["Bob Lee", moji("Zo\u00eb")],
+        },
+        {
+            "timestamp": 1500000100,
+            "attachments": [{"data": [{"note": {"title": "Shift", "text": "Long night on 4B"}}]}],
+            "tags": [{"name": "Carol"}],
+        },
+        {
+            "timestamp": 1500000200,
+            "attachments": [
+                {"data": [{"media": {"uri": "posts/media/a/1.jpg", "description": "Garden"}}]}
+            ],
+        },
+    ]
+    (root / "posts" / "your_posts_1.json").write_text(json.dumps(posts))
+    album = {
+        "name": "Holiday",
+        "photos": [
+            {"uri": "posts/media/a/1.jpg", "creation_timestamp": 1500000200, "description": "x"},
+            {"uri": "posts/media/a/2.jpg", "creation_timestamp": 1500000300, "description": "Pier"},
+            {"uri": "posts/media/a/3.jpg", "creation_timestamp": 1500000400},
+        ],
+    }
+    (root / "posts" / "album").mkdir()
+    (root / "posts" / "album" / "0.json").write_text(json.dumps(album))
+    (root / "posts" / "media" / "a").mkdir(parents=True)
+    for n in (1, 2, 3):
+        (root / "posts" / "media" / "a" / f"{n}.jpg").write_bytes(b"\xff\xd8")
+    # the 2018 export names the comments array without the _v2 suffix
+    (root / "comments_and_reactions" / "comments.json").unlink()
+    comments = root / "comments" / "comments.json"
+    comments.parent.mkdir()
+    comments.write_text(json.dumps({"comments": COMMENTS["comments_v2"]}))
+    imp = open_source(root, discover())
+    got = list(imp.posts)
+    own = [p for p in got if p.kind == "post"]
+    assert [p.text for p in own] == ["Lunch break", "Long night on 4B", "Garden", "Pier"]
+    assert own[0].place == "Caf\u00e9 Rosa, Via Roma 1, Milano"
+    assert own[0].tagged == ("Bob Lee", "Zo\u00eb") and own[1].tagged == ("Carol",)
+    assert own[2].media == ("posts/media/a/1.jpg",)  # the album repeats it: counted once
+    assert own[3].id == "album:2.jpg" and own[3].media == ("posts/media/a/2.jpg",)
+    assert [p.text for p in got if p.kind == "comment"] == ["Congrats!"]
+
+
+def test_account_changes_devices_protection_and_older_login_file(tmp_path):
+    root = export(tmp_path, "2022")
+    security = root / "security_and_login_information"
+    (security / "account_activity.json").unlink()
+    files = {
+        "logins_and_logouts.json": {
+            "account_accesses_v2": [
+                {
+                    "action": "Anmelden",
+                    "timestamp": 1690000100,
+                    "site": "www.facebook.com",
+                    "ip_address": "198.51.100.4",
+                }
+            ]
+        },
+        "record_details.json": {
+            "admin_records_v2": [
+                {
+                    "event": "Password Change",
+                    "session": {"created_timestamp": 1680000000, "ip_address": "198.51.100.5"},
+                },
+                {"event": "Email change", "session": {"created_timestamp": 1670000000}},
+            ]
+        },
+        "recognized_devices.json": {
+            "recognized_devices_v2": [{"name": "Chrome on Mac", "created_timestamp": 1660000000}]
+        },
+        "login_protection_data.json": {
+            "login_protection_data_v2": [
+                {"name": "Cookie: abc", "session": {"created_timestamp": 1650000000}},
+                {"name": "IP-Adresse: 198.51.100.4", "session": {"created_timestamp": 1650000001}},
+            ]
+        },
+    }
+    for name, value in files.items():
+        (security / name).write_text(json.dumps(value))
+    imp = open_source(root, discover())
+    (_, state) = next(iter(imp.accounts.values()))
+    assert [(c.event, c.ip) for c in state.account_changes] == [
+        ("Password Change", "198.51.100.5"),
+        ("Email change", None),
+    ]
+    assert state.account_changes[0].at.isoformat() == "2023-03-28T10:40:00+00:00"
+    assert [(login.kind, login.ip) for login in state.logins] == [("Anmelden", "198.51.100.4")]
+    assert [s.client for s in state.sessions] == ["Facebook for Android", "Chrome on Mac"]
+    assert {s.name: s.value for s in state.settings} == {"login_protection_entries": 2}
+    assert imp.errors == []
+
+
+@pytest.mark.parametrize(
+    ("state", "status"),
+    [("Attivo", "enabled"), ("Disattivato", "unknown"), ("Disattivata", "disabled")],
+)
+def test_two_factor_state_in_italian(tmp_path, state, status):
+    root = export(tmp_path)
+    value = {"label_values": [{"label": "Stato", "ent_field_name": "State", "value": state}]}
+    (root / "security_and_login_information" / "two-factor_authentication.json").write_text(
+        json.dumps(value)
+    )
+    imp = open_source(root, discover())
+    (_, security) = next(iter(imp.accounts.values()))
+    assert two_factor_status(security).status == status
+
+
+def test_missing_two_factor_file_is_listed(tmp_path):
+    imp = open_source(export(tmp_path, two_factor=False), discover())
+    assert "security_and_login_information/two-factor_authentication.json" in imp.files_missing

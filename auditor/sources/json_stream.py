@@ -192,12 +192,13 @@ def records_in(
     name: str,
     imp: SourceImport,
     reader: RecordReader,
-    key: str | None = None,
+    key: str | tuple[str, ...] | None = None,
     array_reader: RecordReader | None = None,
 ) -> Iterator[Any]:
-    """The records of the JSON member `name` of an export: the array under `key` when the file
-    is an object (Meta's `{"comments_v2": [...]}`), else its top-level array (read with
-    `array_reader` when the two shapes hold different records). Faults go to the coverage."""
+    """The records of the JSON member `name` of an export: the array under `key` (or the first
+    of several keys present) when the file is an object (Meta's `{"comments_v2": [...]}`),
+    else its top-level array (read with `array_reader` when the two shapes hold different
+    records). Faults go to the coverage."""
     where = archive.display(name)
     try:
         with archive.open(name) as stream:
@@ -213,7 +214,12 @@ def records_in(
 
 
 def iter_member_array(
-    stream: BinaryIO, head: bytes, key: str, reader: RecordReader, where: str, problem: Problem
+    stream: BinaryIO,
+    head: bytes,
+    key: str | tuple[str, ...],
+    reader: RecordReader,
+    where: str,
+    problem: Problem,
 ) -> Iterator[Any]:
     """Yield the records of the array under the top-level `key` of a JSON object (Mastodon's
     `orderedItems`), one by one, with the same fault handling as `iter_array`. `head` holds
@@ -228,7 +234,7 @@ def _ijson(
     where: str,
     problem: Problem,
     offset: int = 0,
-    key: str | None = None,
+    key: str | tuple[str, ...] | None = None,
 ) -> Iterator[Any]:
     n = 0
     bad = 0
@@ -272,9 +278,9 @@ MAX_DEPTH = 64
 _START = {"start_map": dict, "start_array": list}
 
 
-def _items(stream: BinaryIO, key: str | None = None) -> Iterator[Any]:
+def _items(stream: BinaryIO, key: str | tuple[str, ...] | None = None) -> Iterator[Any]:
     """The elements of the top-level array (or, with `key`, of the array under that key of a
-    top-level object), built from ijson's basic events.
+    top-level object; the first present of several keys), built from ijson's basic events.
 
     ijson's own `items` tracks a dotted prefix per value, which costs quadratic time on deeply
     nested input; this builder keeps a stack and refuses depths no export has. The records'
@@ -283,13 +289,14 @@ def _items(stream: BinaryIO, key: str | None = None) -> Iterator[Any]:
     stack: list[Any] = []
     keys: list[str | None] = []
     records: list[Any] | None = None
+    wanted = (key,) if isinstance(key, str) else key
     for event, value in ijson.basic_parse(stream, use_float=True):
         if event in _START:
             container = _START[event]()
             if (
                 records is None
                 and event == "start_array"
-                and ((key is None and not stack) or (len(stack) == 1 and keys[-1] == key))
+                and ((key is None and not stack) or (len(stack) == 1 and keys[-1] in wanted))
             ):
                 records = container
             elif stack:
