@@ -5,7 +5,10 @@ import json
 import shutil
 import zipfile
 
+import pytest
+
 from auditor.engine import open_source
+from auditor.model import two_factor_status
 from auditor.plugins import discover
 from auditor.sources.meta_text import fix, fix_all
 
@@ -156,3 +159,198 @@ def test_direct_messages_stream_apart(tmp_path):
     assert {m.conversation for m in messages} == {"friend_42"}
     assert all(m.platform == "instagram" for m in messages)
     assert not any("later" in p.text for p in posts)
+
+
+def write(root, files):
+    for name, value in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+    return root
+
+
+def test_2018_layout_posts_comments_security_and_messages(tmp_path):
+    root = write(
+        tmp_path / "drkim_20180601",
+        {
+            "profile.json": {
+                "username": "drkim",
+                "name": "Ana Kim",
+                "email": "ana@example.com",
+                "phone_number": "+15550100",
+                "private_account": False,
+                "date_joined": "2012-03-01T10:00:00",
+            },
+            "media.json": {
+                "photos": [
+                    {
+                        "caption": "caf\u00c3\u00a9 after a night shift",
+                        "taken_at": "2018-05-20T14:33:12",
+                        "path": "photos/201805/abc.jpg",
+                        "location": "Milano",
+                    },
+                    {"caption": "", "taken_at": "2018-05-21T10:00:00", "path": "photos/x.jpg"},
+                ],
+                "videos": [{"caption": "Run club", "taken_at": "2018-04-01T07:00:00"}],
+                "stories": [{"caption": "ward party", "taken_at": "2018-03-01T20:00:00"}],
+            },
+            "comments.json": {
+                "media_comments": [["2018-05-22T09:00:00", "Congrats!", "friend"], ["x"]],
+                "live_comments": [],
+            },
+            "account_history.json": {
+                "login_history": [
+                    {"ip_address": "192.0.2.7", "timestamp": "2018-05-01T08:00:00+00:00"}
+                ],
+                "password_change_history": [{"timestamp": "2017-01-01T00:00:00+00:00"}],
+            },
+            "messages.json": [
+                {
+                    "participants": ["drkim", "friend"],
+                    "conversation": [
+                        {"sender": "friend", "created_at": "2018-05-02T10:00:00", "text": "hi"},
+                        {"sender": "drkim", "created_at": "2018-05-02T10:01:00", "text": "hey"},
+                        {"sender": "friend", "created_at": "2018-05-02T10:02:00", "heart": "x"},
+                    ],
+                }
+            ],
+        },
+    )
+    (root / "photos" / "201805").mkdir(parents=True)
+    (root / "photos" / "201805" / "abc.jpg").write_bytes(b"\xff\xd8")
+    imp, posts = read(root)
+    assert (imp.platform, imp.layout) == ("instagram", "instagram-2018")
+    own = [p for p in posts if p.kind == "post"]
+    assert [p.text for p in own] == ["caf\u00e9 after a night shift", "Run club", "ward party"]
+    assert own[0].media == ("photos/201805/abc.jpg",) and own[0].place == "Milano"
+    assert own[0].created_at.isoformat() == "2018-05-20T14:33:12+00:00"
+    comments = [p for p in posts if p.kind == "comment"]
+    assert [(p.text, p.reply_to) for p in comments] == [("Congrats!", "friend")]
+    (account, security) = next(iter(imp.accounts.values()))
+    assert account.key == "instagram:drkim"
+    assert security.private is False and security.emails == ("ana@example.com",)
+    assert security.logins[0].ip == "192.0.2.7"
+    assert security.account_changes[0].event == "Password change"
+    messages = list(imp.messages)
+    assert [(m.conversation, m.from_user, m.text) for m in messages] == [
+        ("friend", False, "hi"),
+        ("friend", True, "hey"),
+    ]
+    assert imp.errors == []
+
+
+def string_map(**fields):
+    return {"string_map_data": {k: v for k, v in fields.items()}}
+
+
+def test_stories_reels_logins_devices_and_two_factor_in_italian(tmp_path):
+    root = layout_2025(tmp_path)
+    media = "your_instagram_activity/media/"
+    write(
+        root,
+        {
+            media + "stories.json": {
+                "ig_stories": [
+                    {"uri": "media/stories/1.jpg", "creation_timestamp": 1700000000, "title": "x"},
+                    {"uri": "media/stories/2.jpg", "creation_timestamp": 1700000100, "title": ""},
+                ]
+            },
+            media + "reels.json": {
+                "ig_reels_media": [
+                    {
+                        "media": [
+                            {
+                                "uri": "media/reels/1.mp4",
+                                "creation_timestamp": 1700000200,
+                                "title": "Suturing demo",
+                            }
+                        ]
+                    }
+                ]
+            },
+            "security_and_login_information/login_and_profile_creation/login_activity.json": {
+                "account_history_login_history": [
+                    {
+                        "title": "2024-01-02T03:04:05+00:00",
+                        **string_map(
+                            **{
+                                "Indirizzo IP": {"value": "198.51.100.1"},
+                                "Ora": {"timestamp": 1704164645},
+                                "Agente utente": {"value": "Instagram 300 Android"},
+                            }
+                        ),
+                    }
+                ]
+            },
+            "personal_information/device_information/devices.json": {
+                "devices_devices": [
+                    string_map(
+                        **{
+                            "User Agent": {"value": "Instagram 301 iOS"},
+                            "Last Login": {"timestamp": 1704000000},
+                        }
+                    )
+                ]
+            },
+            "security_and_login_information/login_and_profile_creation/"
+            "password_change_activity.json": {
+                "account_history_password_change_history": [
+                    string_map(Time={"timestamp": 1690000000})
+                ]
+            },
+            "personal_information/device_information/two-factor_authentication.json": {
+                "ig_two_factor": [
+                    string_map(
+                        **{
+                            "Metodo": {"value": "App di autenticazione"},
+                            "Stato": {"value": "Attivo"},
+                        }
+                    )
+                ]
+            },
+        },
+    )
+    imp, posts = read(root)
+    texts = [p.text for p in posts]
+    assert "x" in texts and "Suturing demo" in texts and "" not in texts
+    story = next(p for p in posts if p.text == "x")
+    assert story.id.startswith("story:") and story.created_at.year == 2023
+    (_, security) = next(iter(imp.accounts.values()))
+    assert [(login.ip, login.at.isoformat()) for login in security.logins] == [
+        ("198.51.100.1", "2024-01-02T03:04:05+00:00")
+    ]
+    assert security.sessions[0].client == "Instagram 301 iOS"
+    assert security.sessions[0].last_seen_at.year == 2023
+    assert security.account_changes[0].at.year == 2023
+    status = two_factor_status(security)
+    assert status.status == "enabled" and status.methods == ("totp",)
+
+
+@pytest.mark.parametrize(
+    ("record", "status"),
+    [
+        ({"Status": {"value": "Disabled"}}, "disabled"),
+        ({"Method": {"value": "Text message"}}, "sms"),
+        ({"Stato": {"value": "Boh"}}, "unknown"),
+    ],
+)
+def test_two_factor_file_shapes(tmp_path, record, status):
+    root = layout_2025(tmp_path)
+    write(
+        root,
+        {
+            "personal_information/device_information/two-factor_authentication.json": {
+                "ig_two_factor": [string_map(**record)]
+            }
+        },
+    )
+    imp, _ = read(root)
+    (_, security) = next(iter(imp.accounts.values()))
+    assert two_factor_status(security).status == status
+
+
+def test_no_two_factor_file_is_unknown_and_listed(tmp_path):
+    imp, _ = read(layout_2025(tmp_path))
+    (_, security) = next(iter(imp.accounts.values()))
+    assert two_factor_status(security).status == "unknown"
+    assert "two-factor_authentication.json" in imp.files_missing

@@ -13,7 +13,7 @@ others' posts are `comments.json`, audited as comments. Security evidence comes 
 `security_and_login_information/` (two-factor file where newer exports have it, login
 protection, active sessions and recognised devices, login history, account changes),
 connected apps and the friend count. Values Facebook writes in the account's language are
-matched through `facebook_labels.toml`.
+matched through `meta_labels.toml`.
 Messenger threads (`messages/inbox/...`) stream apart as direct messages. Every
 string is repaired from Meta's mojibake. An export requested as HTML cannot be read: it is
 named, with how to request JSON instead.
@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-import tomllib
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import msgspec
@@ -47,6 +44,7 @@ from auditor.model import (
 from auditor.sources import meta_inbox
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.json_stream import RecordReader, read_json, records_in
+from auditor.sources.meta_labels import words
 from auditor.sources.meta_text import fix, fix_all
 from auditor.sources.values import as_dict, as_list, as_str, epoch_time
 
@@ -116,12 +114,6 @@ class _Comment(msgspec.Struct):
     timestamp: int | float | None = None
     title: str | None = None
     data: list[dict[str, Any]] = msgspec.field(default_factory=list)
-
-
-@cache
-def labels() -> dict[str, frozenset[str]]:
-    text = resources.files("auditor.sources").joinpath("facebook_labels.toml").read_text("utf-8")
-    return {k: frozenset(w.casefold() for w in v) for k, v in tomllib.loads(text).items()}
 
 
 class FacebookSource(Source):
@@ -194,14 +186,13 @@ def _security(
     tfa_file = next((n for n in security if n.endswith("two-factor_authentication.json")), None)
     if tfa_file:
         state = _label_value(_json(archive, tfa_file, imp), "State")
-        words = labels()
-        if state and state.casefold() in words["two_factor_on"]:
+        if state and state.casefold() in words("two_factor", "on"):
             methods.append(
                 TwoFactorMethod(
                     "unspecified", f"two-factor_authentication.json: State {state}", tfa_file
                 )
             )
-        elif state and state.casefold() in words["two_factor_off"]:
+        elif state and state.casefold() in words("two_factor", "off"):
             disabled.append(f"two-factor_authentication.json: State {state}")
         elif state:
             notes.append(
