@@ -96,10 +96,14 @@ class _Attachment(msgspec.Struct):
     data: list[_AttachmentData] = msgspec.field(default_factory=list)
 
 
+class _Data(msgspec.Struct):
+    post: str | None = None
+
+
 class _FbPost(msgspec.Struct):
     timestamp: int | float | None = None
     title: str | None = None
-    data: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    data: list[_Data] = msgspec.field(default_factory=list)
     attachments: list[_Attachment] = msgspec.field(default_factory=list)
     # plain names in most exports; {"name": ...} objects in some
     tags: list[str | _Tag] = msgspec.field(default_factory=list)
@@ -110,10 +114,19 @@ class _Album(msgspec.Struct):
     photos: list[_Media] = msgspec.field(default_factory=list)
 
 
+class _CommentText(msgspec.Struct):
+    timestamp: int | float | None = None
+    comment: str | None = None
+
+
+class _CommentData(msgspec.Struct):
+    comment: _CommentText | None = None
+
+
 class _Comment(msgspec.Struct):
     timestamp: int | float | None = None
     title: str | None = None
-    data: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    data: list[_CommentData] = msgspec.field(default_factory=list)
 
 
 class FacebookSource(Source):
@@ -351,11 +364,10 @@ def _posts(
         records = records_in(archive, name, imp, comment_reader, ("comments_v2", "comments"))
         for n, record in enumerate(records):
             for d in record.data:
-                comment = as_dict(d.get("comment"))
-                text = fix(as_str(comment.get("comment")))
+                text = fix(d.comment.comment or "") if d.comment else ""
                 if not text:
                     continue  # some records keep only the title: the text was not exported
-                when = comment.get("timestamp") or record.timestamp
+                when = d.comment.timestamp or record.timestamp
                 yield Post(
                     id=f"comment:{int(when or 0)}:{n}",
                     text=text,
@@ -367,7 +379,15 @@ def _posts(
 
 
 def _post(record: _FbPost, n: int, root: str, names: set[str], account: Account) -> Post:
-    parts = [fix(as_str(d.get("post"))) for d in record.data if as_str(d.get("post"))]
+    parts = [fix(d.post) for d in record.data if d.post]
+    if not record.attachments and not record.tags:
+        return Post(
+            id=f"{int(record.timestamp or 0)}:{n}",
+            text="\n".join(parts),
+            account=account.key,
+            created_at=epoch_time(record.timestamp),
+            platform="facebook",
+        )
     items = [a for att in record.attachments for a in att.data]
     media = [a.media for a in items if a.media]
     parts += [fix(a.note.text) for a in items if a.note and a.note.text]

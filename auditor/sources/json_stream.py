@@ -12,6 +12,7 @@ record before a fault is still read and the fault is named precisely.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -213,6 +214,39 @@ def records_in(
         imp.error(where, f"corrupt in the archive ({exc}); the records after it were not read")
 
 
+class _UpTo:
+    """A stream that ends where `end` first occurs (the array's closing bracket on its own line,
+    at the array's indentation, which nothing inside the array can contain), returning `]` in
+    its place: the members after the array are never read. `head` was read already."""
+
+    def __init__(self, stream: BinaryIO, end: bytes, head: bytes) -> None:
+        self._stream = stream
+        self._end = end
+        self._buf = head
+        self._done = False
+
+    def read(self, n: int = CHUNK_BYTES) -> bytes:
+        keep = len(self._end) - 1
+        while not self._done:
+            e = self._buf.find(self._end)
+            if e >= 0:
+                self._buf, self._done = self._buf[:e] + b"\n]", True
+                break
+            if len(self._buf) > max(n, keep):
+                out, self._buf = self._buf[:-keep], self._buf[-keep:]
+                return out
+            data = self._stream.read(max(n, CHUNK_BYTES))
+            if not data:
+                self._done = True
+            self._buf += data
+        out, self._buf = self._buf, b""
+        return out
+
+
+# A pretty-printed object whose first key holds the array: `{\n  "comments_v2": [\n    {`
+_MEMBER_HEAD = re.compile(rb'\s*\{(\n[ \t]*)"([^"\\]+)"\s*:\s*\[(\s*)\{')
+
+
 def iter_member_array(
     stream: BinaryIO,
     head: bytes,
@@ -223,7 +257,22 @@ def iter_member_array(
 ) -> Iterator[Any]:
     """Yield the records of the array under the top-level `key` of a JSON object (Mastodon's
     `orderedItems`), one by one, with the same fault handling as `iter_array`. `head` holds
-    bytes already read from the stream."""
+    bytes already read from the stream. When the array is the object's first member and the
+    file is pretty-printed (Meta's `{"comments_v2": [...]}`), it is cut like a top-level array;
+    otherwise ijson finds it."""
+    while len(head) < 4096:
+        more = stream.read(4096)
+        if not more:
+            break
+        head += more
+    wanted = (key,) if isinstance(key, str) else key
+    m = _MEMBER_HEAD.match(head)
+    if m and m.group(2).decode("utf-8", "replace") in wanted and b"\n" in m.group(3):
+        body = head[m.end() - 1 :]
+        sep = b"}," + m.group(3) + b"{"
+        rest = _UpTo(stream, m.group(1) + b"]", body)
+        yield from _split(rest, rest.read(len(body)), sep, reader, where, problem)
+        return
     whole = io.BufferedReader(_Prepend(head, stream)) if head else stream
     yield from _ijson(whole, reader, where, problem, key=key)
 

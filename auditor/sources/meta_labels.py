@@ -30,6 +30,4 @@ def words(section: str, meaning: str) -> frozenset[str]:
 def meaning_of(label: str, section: str) -> str | None:
     """Which meaning of `section` a label has, in any language we know."""
     folded = label.casefold()
-    return next(
-        (m for m, labels in _table()[section].items() if folded in words(section, m)), None
-    )
+    return next((m for m, labels in _table()[section].items() if folded in words(section, m)), None)
