@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -1151,9 +1151,17 @@ def bench_size(
     seed: int,
     log: IO[str],
     direct: bool = False,
+    *,
+    ensure: Callable[[int, Path, int], tuple[Path, dict[str, Any] | None]] = ensure_archive,
+    baseline_code: str = BASELINE_CODE,
+    scan_args: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Generate/reuse the N archive and time baseline and auditor ``runs`` times each."""
-    archive, generated = ensure_archive(n, directory, seed)
+    """Generate/reuse the N archive and time baseline and auditor ``runs`` times each.
+
+    ``ensure``, ``baseline_code`` and ``scan_args`` (inserted after ``scan ARCHIVE``) let the
+    sibling benchmarks (``throughput_facebook.py``) reuse this loop for other export shapes.
+    """
+    archive, generated = ensure(n, directory, seed)
     if generated:
         print(
             f"generated {archive} in {generated['seconds']} s "
@@ -1161,13 +1169,14 @@ def bench_size(
             file=log,
             flush=True,
         )
-    baseline_cmd = [sys.executable, "-c", BASELINE_CODE, str(archive)]
+    baseline_cmd = [sys.executable, "-c", baseline_code, str(archive)]
     base_runs: list[RunResult] = []
     aud_runs: list[RunResult] = []
     failures: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="auditor-bench-out-") as out_dir:
         out = Path(out_dir) / "report.json"
-        aud_cmd = [*auditor, "scan", str(archive), "--format", "json", "-o", str(out), "--quiet"]
+        aud_cmd = [*auditor, "scan", str(archive), *scan_args]
+        aud_cmd += ["--format", "json", "-o", str(out), "--quiet"]
         for i in range(runs):
             base = measure(baseline_cmd, direct=direct)
             if base.returncode != 0:
