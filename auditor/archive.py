@@ -114,10 +114,13 @@ class Archive:
             if not self._members:
                 raise InputError(
                     str(self.path),
-                    f"not a readable tar archive ({exc}): download the archive again",
+                    f"not a readable tar archive ({_one_line(exc)}): download the archive again",
                 ) from exc
             self.problems.append(
-                SourceError(str(self.path), f"cut short ({exc}): only the members before it read")
+                SourceError(
+                    str(self.path),
+                    f"cut short ({_one_line(exc)}): only the members before it read",
+                )
             )
         self._names = sorted(self._members)
 
@@ -218,6 +221,14 @@ class Archive:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    """tarfile's "r:*" error lists each method it tried, one per line: keep them on one."""
+    first, *rest = str(exc).splitlines() or [""]
+    if not rest:
+        return first
+    return f"{first.rstrip(':')}: " + "; ".join(line.strip().lstrip("- ") for line in rest)
 
 
 def _escapes(name: str) -> bool:

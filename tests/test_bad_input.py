@@ -819,3 +819,21 @@ def test_internal_error_traceback_only_with_debug(tmp_path: Path, debug: bool) -
     else:
         assert "Traceback" not in res.stderr
         assert len(res.lines) == 1
+
+
+# --- found by the fuzz campaign (benchmarks/fuzz.py) ---------------------------------------
+
+
+def test_tar_gz_that_is_no_archive_at_all_is_one_line(tmp_path: Path) -> None:
+    # tarfile's "r:*" error spans a line per compression it tried
+    res = scan(tmp_path, write_file(tmp_path / "export.tar.gz", b"\x00\x00\x01"))
+    check_input_error(res, "export.tar.gz", "not a readable tar archive")
+    assert "method gz" in res.stderr
+
+
+def test_csv_header_with_a_quoted_newline_is_one_line(tmp_path: Path) -> None:
+    # minimised from the fuzz campaign: a header cell holding a newline was echoed as found
+    csv = write_file(tmp_path / "posts.csv", 'id,"te\nxt",body\n1,hello,world\n')
+    res = scan(tmp_path, csv)
+    check_partial(res, "posts.csv", "expected columns id and text (found: id, te xt, body)")
+    assert len(res.lines) == 1

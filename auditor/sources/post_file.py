@@ -119,9 +119,12 @@ def _csv_rows(stream: Any, where: str, imp: SourceImport) -> Iterator[_Row]:
     reader = csv.DictReader(text)
     columns = [c.strip() for c in reader.fieldnames or []]
     if "id" not in columns or "text" not in columns:
+        # a quoted header cell can hold newlines, and a header-less file's first row is long
+        found = " ".join(", ".join(columns).split())
+        found = found if len(found) <= 120 else found[:117] + "..."
         imp.error(
             where,
-            f"expected columns id and text (found: {', '.join(columns) or 'none'}): "
+            f"expected columns id and text (found: {found or 'none'}): "
             "add a header row with at least id,text",
         )
         return
