@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
+from functools import cached_property
 
 ROLES = ("personal", "professional", "practice")
 
@@ -59,8 +60,9 @@ class Account:
     display_name: str | None = None
     label: str | None = None  # used in the key when the source names no handle
 
-    @property
+    @cached_property
     def key(self) -> str:
+        # cached: every post and finding of the account holds this one string, not a copy
         return f"{self.platform}:{self.handle or self.label or 'unknown'}"
 
 

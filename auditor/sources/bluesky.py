@@ -112,7 +112,7 @@ class _Corrupt(Exception):
 
 class _Blocks:
     """The repository's DAG-CBOR blocks. In a real file: an index of where each block lies,
-    in flat arrays (about 30 bytes a block, where a dict of CID bytes takes about 150, and the
+    in flat arrays (13 to 19 bytes a block, where a dict of CID bytes takes about 150, and the
     index is most of what this importer holds), read back by seeking. Inside a zip or tar:
     the blocks themselves, in memory."""
 
@@ -123,9 +123,11 @@ class _Blocks:
         self.memory: dict[bytes, bytes] = {}
         self.held = 0
         self.stream: BinaryIO | None = None
-        self.tags = array("Q")  # the tail of each block's digest: already uniform
+        # The last 4 bytes of each block's digest (already uniform) and where its section
+        # starts (at its length prefix): 8 bytes a block under 4 GiB. A tag shared by two
+        # blocks only costs a second read: `get` checks the whole CID.
+        self.tags = array("I")
         self.offsets = array("I" if size < 1 << 32 else "Q")
-        self.lengths = array("I")
         # Open addressing: block number + 1, 0 is empty. Grown by doubling past three-quarters
         # load rather than sized from the file, whose blocks vary too much in size: the slots
         # then take 5-11 bytes a block, and rehashing a few times costs well under a second.
@@ -140,11 +142,11 @@ class _Blocks:
             self.held += len(block)
         return self.held
 
-    def add(self, tag: int, offset: int, length: int) -> None:
-        """Index the section at `offset`, whose CID ends in the 8 bytes `tag`."""
+    def add(self, tag: int, offset: int) -> None:
+        """Index the section whose length prefix is at `offset` and whose CID ends in the 4
+        bytes `tag`."""
         self.tags.append(tag)
         self.offsets.append(offset)
-        self.lengths.append(length)
         number = len(self.tags)
         if number * 4 > self.mask * 3:
             self._grow()
@@ -172,7 +174,7 @@ class _Blocks:
     def has(self, cid: bytes) -> bool:
         if self.in_memory:
             return cid in self.memory
-        tag = int.from_bytes(cid[-8:], "little")
+        tag = int.from_bytes(cid[-4:], "little")
         slots, tags, mask = self.slots, self.tags, self.mask
         i = tag & mask
         while n := slots[i]:
@@ -187,13 +189,16 @@ class _Blocks:
         stream = self.stream
         if stream is None:
             stream = self.stream = self.archive.open(self.name)
-        tag = int.from_bytes(cid[-8:], "little")
+        tag = int.from_bytes(cid[-4:], "little")
         slots, tags, mask = self.slots, self.tags, self.mask
         i = tag & mask
         while n := slots[i]:
             if tags[n - 1] == tag:
-                stream.seek(self.offsets[n - 1])  # inside the read buffer: no system call
-                section = stream.read(self.lengths[n - 1])
+                offset = self.offsets[n - 1]
+                stream.seek(offset)  # inside the read buffer: no system call
+                length, used = _varint_at(stream.read(10), 0)  # checked when indexed
+                stream.seek(offset + used)
+                section = stream.read(length)
                 if section.startswith(cid):
                     return section[len(cid) :]
             i = (i + 1) & mask
@@ -324,7 +329,7 @@ def _scan(stream: BinaryIO, size: int, offset: int, blocks: _Blocks) -> str | No
             if any(buf.startswith(t, cid_end + 1) for t in UNREAD_TYPES):
                 pass
             elif not in_memory:
-                add(int.from_bytes(buf[cid_end - 8 : cid_end], "little"), offset, length)
+                add(int.from_bytes(buf[cid_end - 4 : cid_end], "little"), at)
             elif blocks.keep(buf[body:cid_end], buf[cid_end:end]) > MAX_IN_MEMORY:
                 return (
                     f"stopped at byte {at:,} (over {MAX_IN_MEMORY >> 20} MB inside an archive: "
