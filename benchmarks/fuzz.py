@@ -268,7 +268,39 @@ def _instagram_seeds() -> list[Seed]:
             real / "test_image" / "posts.json"
         ).read_bytes(),
     }
-    return [Seed(old), Seed(new)]
+    security = {
+        "security_and_login_information/login_and_profile_creation/login_activity.json": _j(
+            {
+                "account_history_login_history": [
+                    {
+                        "title": "2024-01-02T03:04:05+00:00",
+                        "string_map_data": {
+                            "Indirizzo IP": {"value": "198.51.100.1"},
+                            "Ora": {"timestamp": 1704164645},
+                        },
+                    }
+                ]
+            }
+        ),
+        "personal_information/device_information/two-factor_authentication.json": _j(
+            {"ig_two_factor": [{"string_map_data": {"Metodo": {"value": "Text message"}}}]}
+        ),
+        "your_instagram_activity/media/stories.json": _j(
+            {"ig_stories": [{"uri": "s/1.jpg", "creation_timestamp": 1700000000, "title": "x"}]}
+        ),
+    }
+    first = {  # the 2018-2020 layout
+        "profile.json": _j({"username": "drkim", "private_account": False, "email": "a@b.c"}),
+        "media.json": _j(
+            {"photos": [{"caption": "after shift", "taken_at": "2018-05-20T14:33:12"}]}
+        ),
+        "comments.json": _j({"media_comments": [["2018-05-22T09:00:00", "Congrats!", "f"]]}),
+        "account_history.json": _j({"login_history": [{"ip_address": "192.0.2.7"}]}),
+        "messages.json": _j(
+            [{"participants": ["drkim", "f"], "conversation": [{"sender": "f", "text": "hi"}]}]
+        ),
+    }
+    return [Seed(old), Seed({**new, **security}), Seed(first)]
 
 
 def _facebook_seeds() -> list[Seed]:
@@ -331,7 +363,30 @@ def _facebook_seeds() -> list[Seed]:
             DATA / "facebook" / "apps_and_websites.json"
         ).read_bytes(),
     }
-    old = {"posts/your_posts_1.json": _j(posts), "messages/inbox/b/message_1.json": _j(thread)}
+    extra = {  # the 2018 names and keys, albums, places and the newer security files
+        "posts/album/0.json": _j(
+            {"name": "A", "photos": [{"uri": "posts/media/a/2.jpg", "description": "Pier"}]}
+        ),
+        "comments/comments.json": _j({"comments": comments["comments_v2"]}),
+        "security_and_login_information/record_details.json": _j(
+            {"admin_records_v2": [{"event": "Password Change", "session": {"ip_address": "x"}}]}
+        ),
+        "security_and_login_information/logins_and_logouts.json": _j(
+            {"account_accesses_v2": [{"action": "Anmelden", "timestamp": 1690000100}]}
+        ),
+    }
+    placed = posts + [
+        {
+            "timestamp": 1500000000,
+            "attachments": [{"data": [{"place": {"name": "Cafe", "address": "Via Roma 1"}}]}],
+            "tags": ["Bob", {"name": "Carol"}],
+        }
+    ]
+    old = {
+        "posts/your_posts_1.json": _j(placed),
+        "messages/inbox/b/message_1.json": _j(thread),
+        **extra,
+    }
     return [Seed(members), Seed(old)]
 
 
