@@ -45,7 +45,8 @@ def _inputs() -> argparse.ArgumentParser:
         nargs="+",
         type=Path,
         metavar="SOURCE",
-        help="an archive export (zip or unzipped folder) or a post file (.jsonl, .json, .csv)",
+        help="a platform's data export (zip, tar.gz or unzipped folder; Bluesky's repo.car; "
+        "TikTok's user_data.json) or a post file (.jsonl, .json, .csv)",
     )
     inputs.add_argument(
         "--output",
@@ -54,7 +55,12 @@ def _inputs() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write to FILE (created readable by you only) instead of standard output",
     )
-    inputs.add_argument("--platform", metavar="NAME", help="skip detection: read with this source")
+    inputs.add_argument(
+        "--platform",
+        metavar="NAME",
+        help="skip detection: read with this source (x, facebook, instagram, linkedin, "
+        "mastodon, reddit, tiktok, bluesky, posts, or a plugin's)",
+    )
     return inputs
 
 
@@ -77,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         "scan",
         parents=[common, inputs],
         help="audit archive exports or post files once",
-        description="Audit one person's archive exports (zip or folder) and post files "
+        description="Audit one person's data exports (X, Facebook, Instagram and Threads, "
+        "LinkedIn, Mastodon, Reddit, TikTok, Bluesky; recognised without flags) and post files "
         "(.jsonl, .json, .csv) and print a report.",
     )
     scan.add_argument(
