@@ -18,7 +18,7 @@ from auditor.checks import CheckContext, CheckMeta, PostCheck, post_date
 from auditor.model import Account, Evidence, Finding, Post, Scope, Severity
 from auditor.text.analysis import Analysis
 
-SUBSTANCE = ("drug", "dose", "health")
+SUBSTANCE = frozenset(("drug", "dose", "health"))
 LABELS = {
     "advice_action": "tells them what to do",
     "advice_diagnosis": "names what they have",
@@ -55,11 +55,12 @@ class MedicalAdvice(PostCheck):
         self, post: Post, analysis: Analysis, account: Account, ctx: CheckContext
     ) -> Iterable[Finding]:
         kinds = analysis.kinds
+        if kinds.isdisjoint(SUBSTANCE):  # most posts: decided without further work
+            return ()
         reply = bool(post.reply_to) or post.text.lstrip().startswith("@")
         addressed = reply or "addressed" in kinds
         directs = "advice_action" in kinds or "advice_diagnosis" in kinds or _directive(analysis)
-        substance = any(k in kinds for k in SUBSTANCE)
-        if not (addressed and directs and substance):
+        if not (addressed and directs):
             return ()
         if "refusal" in kinds:
             return ()
