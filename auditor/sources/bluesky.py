@@ -194,11 +194,14 @@ class _Blocks:
         i = tag & mask
         while n := slots[i]:
             if tags[n - 1] == tag:
-                offset = self.offsets[n - 1]
-                stream.seek(offset)  # inside the read buffer: no system call
-                length, used = _varint_at(stream.read(10), 0)  # checked when indexed
-                stream.seek(offset + used)
-                section = stream.read(length)
+                stream.seek(self.offsets[n - 1])  # inside the read buffer: no system call
+                head = stream.read(10)
+                if head[0] < 0x80:  # nearly every block: a one-byte length
+                    length, used = head[0], 1
+                else:
+                    length, used = _varint_at(head, 0)  # checked when indexed
+                more = length - (len(head) - used)
+                section = head[used : used + length] + (stream.read(more) if more > 0 else b"")
                 if section.startswith(cid):
                     return section[len(cid) :]
             i = (i + 1) & mask
@@ -326,7 +329,7 @@ def _scan(stream: BinaryIO, size: int, offset: int, blocks: _Blocks) -> str | No
                 return f"corrupt at byte {offset:,} ({exc})"
         if codec == DAG_CBOR:  # raw blobs and other codecs are never records
             cid_end = body + cid_length
-            if any(buf.startswith(t, cid_end + 1) for t in UNREAD_TYPES):
+            if buf.startswith(UNREAD_TYPES, cid_end + 1):
                 pass
             elif not in_memory:
                 add(int.from_bytes(buf[cid_end - 4 : cid_end], "little"), at)
