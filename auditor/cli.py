@@ -108,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, inputs],
         help="one JSON line per post with the checks that fired",
         description="Print one JSON line per post of the user's own words: "
-        '{"id", "account", "created_at", "domain", "checks"}.',
+        '{"id", "account", "created_at", "domain", "checks"}; and one per direct-message '
+        'conversation: {"id", "checks"}.',
     )
 
     sub.add_parser(
@@ -234,7 +235,7 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _classify(args: argparse.Namespace) -> int:
     from auditor import engine
-    from auditor.model import Post
+    from auditor.model import Conversation, Post
     from auditor.progress import Progress
 
     config, plugins = _setup(args)
@@ -258,6 +259,9 @@ def _classify(args: argparse.Namespace) -> int:
             + "\n"
         )
 
+    def conversation_line(conversation: Conversation, fired: list[str]) -> None:
+        out.write(encode({"id": conversation.id, "checks": fired}) + "\n")
+
     try:
         result = engine.run(
             args.sources,
@@ -266,6 +270,7 @@ def _classify(args: argparse.Namespace) -> int:
             platform=args.platform,
             progress=Progress(enabled=not args.quiet),
             on_post=line,
+            on_conversation=conversation_line,
             debug=args.debug,
         )
     finally:

@@ -14,15 +14,24 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from auditor.archive import Archive
-from auditor.checks import AccountCheck, Check, CheckContext, PostCheck, ProfileCheck
+from auditor.checks import (
+    AccountCheck,
+    Check,
+    CheckContext,
+    ConversationCheck,
+    PostCheck,
+    ProfileCheck,
+)
 from auditor.config import Config
 from auditor.errors import InputError
 from auditor.model import (
     Account,
     AccountReport,
     AuditResult,
+    Conversation,
     Coverage,
     Finding,
+    Message,
     MutedFinding,
     Post,
     SecurityState,
@@ -36,6 +45,10 @@ from auditor.text.analysis import Analyser, default_analyser
 
 # Called for each post after the post checks, with the ids of the checks that fired.
 PostHook = Callable[[Post, list[str]], None]
+# The same for each conversation (or window of a long one) after the conversation checks.
+ConversationHook = Callable[[Conversation, list[str]], None]
+# A conversation longer than this is judged in windows, so memory stays bounded.
+CONVERSATION_WINDOW = 1000
 # Posts analysed together: one Hyperscan call per batch; small enough to keep memory flat.
 BATCH = 256
 
@@ -84,6 +97,7 @@ def run(
     platform: str | None = None,
     progress: Progress | None = None,
     on_post: PostHook | None = None,
+    on_conversation: ConversationHook | None = None,
     show_text: bool = False,
     today: date | None = None,
     analyser: Analyser | None = None,
@@ -92,6 +106,7 @@ def run(
     """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
     (for its traceback) instead of being recorded and survived."""
     audit = _Audit(config, plugins, progress or Progress(enabled=False), on_post, analyser)
+    audit.on_conversation = on_conversation
     audit.debug = debug
     audit.ctx = CheckContext(
         today=today or datetime.now(UTC).date(),
@@ -135,7 +150,10 @@ class _Audit:
         self.post_checks = [c for c in checks if isinstance(c, PostCheck)]
         self.account_checks = [c for c in checks if isinstance(c, AccountCheck)]
         self.profile_checks = [c for c in checks if isinstance(c, ProfileCheck)]
-        self.analyser = analyser or (default_analyser() if self.post_checks else None)
+        self.conversation_checks = [c for c in checks if isinstance(c, ConversationCheck)]
+        needs_text = self.post_checks or self.conversation_checks
+        self.analyser = analyser or (default_analyser() if needs_text else None)
+        self.on_conversation: ConversationHook | None = None
         self.findings: list[Finding] = []
         self.check_errors: dict[str, SourceError] = {}
         self.tallies: dict[str, _AccountTally] = {}
@@ -216,16 +234,24 @@ class _Audit:
         )
 
     def read_messages(self, imp: SourceImport, path: Path) -> int:
-        """Count the direct messages per account. They are read after the posts so a source
-        can stream both from one file, and they never reach a post check or a report."""
+        """Read the direct messages, a conversation at a time, into the conversation checks.
+        They are read after the posts so a source can stream both from one file, and they
+        never reach a post check or a report."""
         read = 0
-        last_key, last = None, None
+        run: list[Message] = []
         try:
             for message in imp.messages:
                 read += 1
-                if message.account != last_key:
-                    last_key, last = message.account, self.tally(imp, message.account)
-                last.messages += 1
+                if run and (
+                    message.conversation != run[0].conversation
+                    or message.account != run[0].account
+                    or len(run) == CONVERSATION_WINDOW
+                ):
+                    self.check_conversation(imp, run)
+                    run = []
+                run.append(message)
+            if run:
+                self.check_conversation(imp, run)
         except InputError as exc:
             imp.error(exc.where, exc.message)
         except Exception as exc:
@@ -233,6 +259,27 @@ class _Audit:
                 raise
             imp.error(str(path), f"{_internal(exc)} while reading direct messages")
         return read
+
+    def check_conversation(self, imp: SourceImport, run: list[Message]) -> None:
+        first = run[0]
+        tally = self.tally(imp, first.account)
+        tally.messages += len(run)
+        if not self.conversation_checks and self.on_conversation is None:
+            return
+        conversation = Conversation(first.conversation, first.account, first.platform, tuple(run))
+        analyses = self.analyser.analyse_many([m.text for m in run]) if self.analyser else []
+        fired: list[str] = []
+        for check in self.conversation_checks:
+            try:
+                got = check.check_conversation(conversation, analyses, tally.account, self.ctx)
+            except Exception as exc:
+                self.failed(check, exc, f"conversation {first.conversation}")
+                continue
+            if got:
+                fired.append(check.meta.id)
+                self.findings.extend(got)
+        if self.on_conversation is not None:
+            self.on_conversation(conversation, fired)
 
     def check_posts(self, imp: SourceImport, batch: list[Post]) -> None:
         if not batch:

@@ -50,6 +50,7 @@ class Scope(Enum):
     POST = "post"  # sees one annotated post
     ACCOUNT = "account"  # sees one account's snapshot and post statistics
     PROFILE = "profile"  # sees every account of the person
+    CONVERSATION = "conversation"  # sees one direct-message conversation
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,16 @@ class Message:
     sent_at: datetime | None = None
     platform: str | None = None
     media: tuple[str, ...] = ()  # archive paths of attached photos and videos
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A run of one conversation's messages, as a source streamed them (long ones in windows)."""
+
+    id: str
+    account: str
+    platform: str | None
+    messages: tuple[Message, ...]
 
 
 @dataclass(frozen=True)

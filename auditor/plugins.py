@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
-from auditor.checks import AccountCheck, Check, CheckMeta, PostCheck, ProfileCheck
+from auditor.checks import (
+    AccountCheck,
+    Check,
+    CheckMeta,
+    ConversationCheck,
+    PostCheck,
+    ProfileCheck,
+)
 from auditor.reports import Report
 from auditor.sources.base import Source
 
@@ -55,9 +62,12 @@ def discover() -> Plugins:
     errors = plugins.errors
     plugins.sources = _classes("auditor.sources", Source, "Source", errors)
     plugins.reports = _classes("auditor.reports", Report, "Report", errors)
-    check_types = (PostCheck, AccountCheck, ProfileCheck)
+    check_types = (PostCheck, AccountCheck, ProfileCheck, ConversationCheck)
     checks = _classes(
-        "auditor.checks", check_types, "PostCheck, AccountCheck or ProfileCheck", errors
+        "auditor.checks",
+        check_types,
+        "PostCheck, AccountCheck, ProfileCheck or ConversationCheck",
+        errors,
     )
     for name, cls in sorted(checks.items()):
         problem = _check_problem(cls, name)

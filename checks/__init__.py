@@ -17,6 +17,7 @@ from typing import ClassVar
 from auditor.model import (
     Account,
     AccountReport,
+    Conversation,
     Evidence,
     Finding,
     Post,
@@ -94,6 +95,21 @@ class PostCheck(Check):
 
     def check_post(
         self, post: Post, analysis: Analysis, account: Account, ctx: CheckContext
+    ) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+class ConversationCheck(Check):
+    """Sees one direct-message conversation, each message with its text analysis. Its findings
+    must never carry message text or the other person's name: reports show them even with
+    --show-text."""
+
+    def check_conversation(
+        self,
+        conversation: Conversation,
+        analyses: Sequence[Analysis],
+        account: Account,
+        ctx: CheckContext,
     ) -> Iterable[Finding]:
         raise NotImplementedError
 

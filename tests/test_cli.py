@@ -110,9 +110,14 @@ def test_several_sources_of_one_person(tmp_path):
 def test_classify_prints_one_line_per_own_post(tmp_path):
     proc = run_cli("classify", EXAMPLE, cwd=tmp_path)
     assert proc.returncode == 0
-    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    every = [json.loads(line) for line in proc.stdout.splitlines()]
+    lines = [x for x in every if "account" in x]
     assert len(lines) == 39  # originals and replies; the 2 retweets are not the user's words
     assert set(lines[0]) == {"id", "account", "created_at", "domain", "checks"}
+    # and one line for the archive's one direct-message conversation (the user declined to
+    # discuss the patient: not clinical talk), never its text
+    conversations = [x for x in every if "account" not in x]
+    assert conversations == [{"id": "1287654321-2236067977", "checks": []}]
     flagged = [x for x in lines if "content.patient-identifiers" in x["checks"]]
     assert len(flagged) == 4
     assert all(x["account"] == "x:DrMayaOkafor" for x in lines)
@@ -121,7 +126,7 @@ def test_classify_prints_one_line_per_own_post(tmp_path):
 def test_classify_to_file(tmp_path):
     out = tmp_path / "posts.jsonl"
     assert run_cli("classify", EXAMPLE, "-o", out, cwd=tmp_path).returncode == 0
-    assert len(out.read_text().splitlines()) == 39
+    assert len(out.read_text().splitlines()) == 39 + 1  # the posts, then the conversation
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 

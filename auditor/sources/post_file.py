@@ -3,6 +3,9 @@
 Keys (columns): `id, text, created_at, url, reply_to, has_media, platform, account_role`; only
 `id` and `text` are required and unknown keys are ignored, so a labelled corpus or a home-made
 export reads as it is. Each platform in the file becomes one account named after the file.
+A JSON record with `messages` instead of `text` (`[{"from": "self" | "other", "sent_at",
+"text"}]`, the format of a labelled conversation corpus) is a direct-message conversation: it
+streams with the messages, after a second read of the file when the first saw any.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 import msgspec
 
 from auditor.archive import Archive
-from auditor.model import ROLES, Account, Post, SecurityState
+from auditor.model import ROLES, Account, Message, Post, SecurityState
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.json_stream import RecordReader, iter_array
 from auditor.sources.values import iso_time
@@ -29,9 +32,17 @@ NO_SECURITY = SecurityState(
 )
 
 
+class _Line(msgspec.Struct):
+    text: str = ""
+    sent_at: str | None = None
+    # "from" is a keyword: msgspec renames it
+    sender: str = msgspec.field(default="", name="from")
+
+
 class _Row(msgspec.Struct):
     id: str | int
-    text: str
+    text: str | None = None
+    messages: list[_Line] | None = None
     created_at: str | None = None
     url: str | None = None
     reply_to: str | None = None
@@ -54,23 +65,62 @@ class PostFileSource(Source):
     def read(self, archive: Archive, detection: Detection) -> SourceImport:
         imp = SourceImport(str(archive.path), "posts", detection.layout)
         imp.files_found.append(archive.path.name)
-        imp.posts = _posts(archive, detection.layout, imp)
+        reader = _PostFile(archive, detection.layout, imp)
+        imp.posts = reader.posts()
+        imp.messages = reader.messages()
         return imp
 
 
-def _posts(archive: Archive, layout: str, imp: SourceImport) -> Iterator[Post]:
-    where = str(archive.path)
-    name = archive.names()[0]
-    stem = Path(name).stem
-    accounts: dict[str, str] = {}
+class _PostFile:
+    """The file's posts in one read; its conversations, if the first read saw any, in a second."""
 
-    def post(row: _Row) -> Post:
+    def __init__(self, archive: Archive, layout: str, imp: SourceImport) -> None:
+        self.archive, self.layout, self.imp = archive, layout, imp
+        self.stem = Path(archive.names()[0]).stem
+        self.accounts: dict[str, str] = {}
+        self.conversations = 0
+
+    def key(self, row: _Row) -> str:
         platform = (row.platform or "unknown").strip().lower() or "unknown"
-        key = accounts.get(platform)
+        key = self.accounts.get(platform)
         if key is None:
-            account = Account(platform, None, label=stem)
-            imp.add_account(account, NO_SECURITY)
-            key = accounts[platform] = account.key
+            account = Account(platform, None, label=self.stem)
+            self.imp.add_account(account, NO_SECURITY)
+            key = self.accounts[platform] = account.key
+        return key
+
+    def posts(self) -> Iterator[Post]:
+        for row in self.rows():
+            if row.messages is not None:
+                self.conversations += 1
+                continue
+            if row.text is None:
+                self.bad.append(f"record {row.id}: no `text` (nor `messages`)")
+                continue
+            yield self.post(row)
+        _report_bad(self.bad, str(self.archive.path), self.imp)
+
+    def messages(self) -> Iterator[Message]:
+        if not self.conversations:
+            return
+        for row in self.rows(report=False):
+            if not row.messages:
+                continue
+            key = self.key(row)
+            platform = key.partition(":")[0]
+            for line in row.messages:
+                yield Message(
+                    conversation=str(row.id),
+                    account=key,
+                    from_user=line.sender.strip().lower() in ("self", "me", "user", "author"),
+                    text=line.text,
+                    sent_at=iso_time(line.sent_at),
+                    platform=platform,
+                )
+
+    def post(self, row: _Row) -> Post:
+        key = self.key(row)
+        platform = key.partition(":")[0]
         role = (row.account_role or "").strip().lower()
         return Post(
             id=str(row.id),
@@ -84,37 +134,48 @@ def _posts(archive: Archive, layout: str, imp: SourceImport) -> Iterator[Post]:
             platform=platform,
         )
 
-    try:
-        with archive.open(name) as stream:
-            if layout == "csv":
-                rows = _csv_rows(stream, where, imp)
-            elif layout == "json":
-                head = stream.read(4096)
-                rows = iter_array(stream, head, RecordReader(_Row), where, imp.problem)
-            else:
-                rows = _jsonl_rows(stream, where, imp)
-            for row in rows:
-                yield post(row)
-    except (zipfile.BadZipFile, zlib.error, OSError, UnicodeDecodeError) as exc:
-        imp.error(where, f"cannot be read ({exc})")
+    def rows(self, report: bool = True) -> Iterator[_Row]:
+        where = str(self.archive.path)
+        self.bad: list[str] = []
+        # the second read (for the conversations) must not name the file's faults again
+        problem = self.imp.problem if report else _ignore
+        try:
+            with self.archive.open(self.archive.names()[0]) as stream:
+                if self.layout == "csv":
+                    yield from _csv_rows(stream, where, self.imp, self.bad)
+                elif self.layout == "json":
+                    head = stream.read(4096)
+                    yield from iter_array(stream, head, RecordReader(_Row), where, problem)
+                else:
+                    yield from _jsonl_rows(stream, self.bad)
+        except (zipfile.BadZipFile, zlib.error, OSError, UnicodeDecodeError) as exc:
+            if report:
+                self.imp.error(where, f"cannot be read ({exc})")
 
 
-def _jsonl_rows(stream: Any, where: str, imp: SourceImport) -> Iterator[_Row]:
+def _ignore(line: str) -> None:
+    pass
+
+
+def _jsonl_rows(stream: Any, bad: list[str]) -> Iterator[_Row]:
     decoder = msgspec.json.Decoder(_Row)
-    bad: list[str] = []
     for lineno, line in enumerate(stream, 1):
         if not line.strip():
             continue
         try:
-            yield decoder.decode(line)
+            row = decoder.decode(line)
         except msgspec.ValidationError as exc:
             bad.append(f"line {lineno}: {exc}")
         except msgspec.DecodeError:
             bad.append(f"line {lineno}: not valid JSON (cut short?)")
-    _report_bad(bad, where, imp)
+        else:
+            if row.text is None and row.messages is None:
+                bad.append(f"line {lineno}: no `text` (nor `messages`)")
+            else:
+                yield row
 
 
-def _csv_rows(stream: Any, where: str, imp: SourceImport) -> Iterator[_Row]:
+def _csv_rows(stream: Any, where: str, imp: SourceImport, bad: list[str]) -> Iterator[_Row]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text)
     columns = [c.strip() for c in reader.fieldnames or []]
@@ -128,7 +189,6 @@ def _csv_rows(stream: Any, where: str, imp: SourceImport) -> Iterator[_Row]:
             "add a header row with at least id,text",
         )
         return
-    bad: list[str] = []
     try:
         for row in reader:
             clean = {
@@ -144,7 +204,6 @@ def _csv_rows(stream: Any, where: str, imp: SourceImport) -> Iterator[_Row]:
             f"not valid CSV at line {reader.line_num} ({exc}); the rows before it were read: "
             "check the quoting",
         )
-    _report_bad(bad, where, imp)
 
 
 def _report_bad(bad: list[str], where: str, imp: SourceImport) -> None:
