@@ -49,6 +49,7 @@ class Pattern:
     kind: str
     regex: str
     caseless: bool
+    presence: bool = False  # only whether the kind occurs matters: keep its first span alone
 
 
 EMPTY = Analysis((), frozenset())
@@ -64,12 +65,13 @@ def load_patterns() -> tuple[Pattern, ...]:
     out: list[Pattern] = []
     for rec in data["recogniser"]:
         caseless = rec.get("caseless", True)
+        presence = rec.get("presence", False)
         for regex in rec.get("patterns", ()):
-            out.append(Pattern(rec["kind"], regex, caseless))
+            out.append(Pattern(rec["kind"], regex, caseless, presence))
         words = rec.get("words")
         if words:
             alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            out.append(Pattern(rec["kind"], rf"\b({alternation})\b", caseless))
+            out.append(Pattern(rec["kind"], rf"\b({alternation})\b", caseless, presence))
     return tuple(out)
 
 
@@ -82,6 +84,7 @@ class Analyser:
             engine = "hyperscan" if hyperscan is not None else "re"
         self.engine = engine
         self._kinds = [p.kind for p in self.patterns]
+        self._presence = [p.presence for p in self.patterns]
         if engine == "hyperscan":
             self._db = _hyperscan_db(self.patterns)
         else:
@@ -120,7 +123,7 @@ class Analyser:
                         found.append((start, -end, pid))
         found.sort()
         out = [EMPTY] * len(datas)
-        kinds = self._kinds
+        kinds, presence = self._kinds, self._presence
         i, n = 0, len(datas)
         spans: list[Span] = []
         reach: dict[str, int] = {}
@@ -137,8 +140,8 @@ class Analyser:
                     i += 1
             end = -neg_end
             kind = kinds[pid]
-            if reach.get(kind, -1) >= end:
-                continue  # the same span again, or inside a longer span of the same kind
+            if reach.get(kind, -1) >= end or (presence[pid] and kind in reach):
+                continue  # the same span again, inside a longer one, or a kind seen once is enough
             reach[kind] = end
             base = starts[i]
             data = datas[i]
