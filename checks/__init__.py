@@ -130,6 +130,13 @@ class ProfileCheck(Check):
         raise NotImplementedError
 
 
+def join_words(items: Sequence[str]) -> str:
+    """ "a, b and c": the parts of a finding's sentence."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def post_date(post: Post) -> str:
     """ "Post from 2019-03-13", or "Undated post" when the source gave no time."""
     if post.created_at is None:

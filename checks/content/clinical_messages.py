@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from auditor.checks import CheckContext, CheckMeta, ConversationCheck
+from auditor.checks import CheckContext, CheckMeta, ConversationCheck, join_words
 from auditor.model import Account, Conversation, Evidence, Finding, Scope, Severity
 from auditor.text.analysis import Analysis
 
@@ -117,10 +117,7 @@ class ClinicalMessages(ConversationCheck):
         )
         where = (conversation.platform or "social-media").capitalize()
         detail = (
-            f"; it mentions {', '.join(found[:-1]) + ' and ' if len(found) > 1 else ''}"
-            f"{found[-1]}, which can identify the patient"
-            if found
-            else ""
+            f"; it mentions {join_words(found)}, which can identify the patient" if found else ""
         )
         return (
             self.finding(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.checks import CheckContext, CheckMeta, PostCheck, post_date
+from auditor.checks import CheckContext, CheckMeta, PostCheck, join_words, post_date
 from auditor.model import Account, Evidence, Finding, Post, Scope, Severity
 from auditor.text.analysis import Analysis
 
@@ -80,7 +80,7 @@ class MedicalAdvice(PostCheck):
                 subject=post.id,
                 title=(
                     f"{post_date(post)} gives one person medical advice in public: it "
-                    f"{_join([e.label for e in evidence])}"
+                    f"{join_words(list(dict.fromkeys(e.label for e in evidence)))}"
                 ),
                 evidence=evidence,
                 post=post,
@@ -99,8 +99,3 @@ def _directive(analysis: Analysis) -> bool:
         return False
     targets = [s.start for s in analysis.spans if s.kind in SUBSTANCE]
     return any(0 <= t - verb.end <= NEAR for verb in analysis.of("imperative") for t in targets)
-
-
-def _join(words: list[str]) -> str:
-    words = list(dict.fromkeys(words))
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -143,9 +143,3 @@ def _evidence(kind: str, label: str, text: str | None, hipaa: str | None) -> Evi
             _shared.clear()
         ev = _shared[key] = Evidence(kind, label, text, hipaa)
     return ev
-
-
-def join_words(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.checks import CheckContext, CheckMeta, PostCheck, post_date
-from auditor.checks.content.patient_context import cue_evidence, join_words, judge
+from auditor.checks import CheckContext, CheckMeta, PostCheck, join_words, post_date
+from auditor.checks.content.patient_context import cue_evidence, judge
 from auditor.model import Account, Finding, Post, Scope, Severity
 from auditor.text.analysis import Analysis
 

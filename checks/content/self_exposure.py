@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.checks import CheckContext, CheckMeta, PostCheck, post_date
+from auditor.checks import CheckContext, CheckMeta, PostCheck, join_words, post_date
 from auditor.model import Account, Evidence, Finding, Post, Scope, Severity
 from auditor.text.analysis import Analysis
 
@@ -88,7 +88,7 @@ class SelfExposure(PostCheck):
             self.finding(
                 account=post.account,
                 subject=post.id,
-                title=f"{post_date(post)} gives away {_join(labels)}",
+                title=f"{post_date(post)} gives away {join_words(labels)}",
                 evidence=evidence,
                 post=post,
                 severity=severity,
@@ -128,12 +128,7 @@ def _dea_number(analysis: Analysis) -> bool:
 
 
 def _remediation(found: list[str]) -> str:
-    text = f"Delete the post, or edit out {_join([EXPOSURES[f][1] for f in found])}."
+    text = f"Delete the post, or edit out {join_words([EXPOSURES[f][1] for f in found])}."
     if "dea" in found or "birth_date" in found:
         text += " Assume the number or the date is known now, and watch for its misuse."
     return text
-
-
-def _join(words: list[str]) -> str:
-    words = list(dict.fromkeys(words))
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.checks import CheckContext, CheckMeta, PostCheck, post_date
+from auditor.checks import CheckContext, CheckMeta, PostCheck, join_words, post_date
 from auditor.model import Account, Evidence, Finding, Post, Scope, Severity
 from auditor.text.analysis import Analysis
 
@@ -67,9 +67,7 @@ class Unprofessional(PostCheck):
         if not found:
             return ()
         reasons = [REASONS[f] for f in found]
-        title = f"{post_date(post)} " + (
-            reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + " and " + reasons[-1]
-        )
+        title = f"{post_date(post)} {join_words(reasons)}"
         remediation = self.meta.remediation
         if "employer" in found and "working_conditions" in k:
             remediation += WORKPLACE_NOTE
