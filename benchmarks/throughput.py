@@ -1268,17 +1268,15 @@ def print_table(results: list[dict[str, Any]], floor_mb: float, out: IO[str]) ->
     )
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Benchmark `auditor scan` against a JSON-parse baseline on a synthetic "
-        "N-post X/Twitter archive.",
-    )
-    parser.add_argument("n", type=int, metavar="N", help="number of posts in the archive")
+def benchmark_parser(description: str, thing: str) -> argparse.ArgumentParser:
+    """The options every throughput benchmark shares; `thing` names what it generates."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("n", type=int, metavar="N", help=f"number of posts in the {thing}")
     parser.add_argument(
         "--keep",
         metavar="DIR",
         type=Path,
-        help="write (or reuse) archives in DIR instead of a temporary directory",
+        help=f"write (or reuse) the {thing} in DIR instead of a temporary directory",
     )
     parser.add_argument(
         "--auditor",
@@ -1302,7 +1300,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--generate-only",
         action="store_true",
-        help="only write the archive (into --keep DIR or the current directory) and exit",
+        help=f"only write the {thing} (into --keep DIR or the current directory) and exit",
+    )
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = benchmark_parser(
+        "Benchmark `auditor scan` against a JSON-parse baseline on a synthetic N-post "
+        "X/Twitter archive.",
+        "archive",
     )
     args = parser.parse_args(argv)
     if args.n < 1:

@@ -40,12 +40,13 @@ from throughput import (  # noqa: E402 - the sibling script, not an installed mo
     TextGen,
     _mb,
     _summary,
+    benchmark_parser,
     default_auditor,
     measure,
 )
 
 GENERATOR_VERSION = 2
-DEFAULT_SEED = 20240601
+DEFAULT_SEED = 20240601  # the seed benchmark_parser defaults to
 DEFAULT_FANOUT = 24
 DID = "did:plc:drsamrivera4benchmark00"
 OTHERS = [f"did:plc:colleague{i:04d}benchmark0000"[:32] for i in range(400)]
@@ -325,21 +326,12 @@ def bench_size(args: argparse.Namespace, n: int, directory: Path, log: IO[str]) 
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Benchmark `auditor scan` on a synthetic N-post Bluesky repo.car."
+    parser = benchmark_parser(
+        "Benchmark `auditor scan` on a synthetic N-post Bluesky repo.car.", "repository"
     )
-    parser.add_argument("n", type=int, metavar="N", help="number of posts in the repository")
-    parser.add_argument("--keep", metavar="DIR", type=Path, help="write (or reuse) files in DIR")
-    parser.add_argument("--auditor", metavar="CMD", help="auditor command line")
-    parser.add_argument("--runs", type=int, default=3, metavar="R", help="runs per command")
-    parser.add_argument("--memory-scaling", action="store_true", help="also run 3N")
-    parser.add_argument("--json", action="store_true", help="print one JSON object of figures")
-    parser.add_argument("--direct", action="store_true", help="measure with Popen + wait4")
     parser.add_argument(
         "--fanout", type=int, default=DEFAULT_FANOUT, help="entries per tree node (>= 2)"
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=argparse.SUPPRESS)
-    parser.add_argument("--generate-only", action="store_true", help="only write the repository")
     args = parser.parse_args(argv)
     if args.n < 1 or args.runs < 1 or args.fanout < 2:
         parser.error("N and --runs must be >= 1, --fanout >= 2")

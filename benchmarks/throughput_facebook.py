@@ -46,13 +46,14 @@ from throughput import (  # noqa: E402 - the sibling script, not an installed mo
     _mb,
     _zinfo,
     bench_size,
+    benchmark_parser,
     default_auditor,
     measure,
     print_table,
 )
 
 GENERATOR_VERSION = 1
-DEFAULT_SEED = 20240601
+DEFAULT_SEED = 20240601  # the seed benchmark_parser defaults to
 DEFAULT_PER_FILE = 10_000
 
 ROOT = "your_facebook_activity/"
@@ -507,33 +508,10 @@ def ensure_export(
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Benchmark `auditor scan --platform facebook` against a json.loads "
-        "baseline on a synthetic N-post Facebook export.",
-    )
-    parser.add_argument("n", type=int, metavar="N", help="number of posts in the export")
-    parser.add_argument(
-        "--keep",
-        metavar="DIR",
-        type=Path,
-        help="write (or reuse) exports in DIR instead of a temporary directory",
-    )
-    parser.add_argument(
-        "--auditor",
-        metavar="CMD",
-        help="auditor command line (default: the `auditor` next to sys.executable)",
-    )
-    parser.add_argument("--runs", type=int, default=3, metavar="R", help="runs per command")
-    parser.add_argument(
-        "--memory-scaling",
-        action="store_true",
-        help=f"also run 3N and report the auditor's RSS ratio (target <= {TARGET_SCALING})",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object of figures")
-    parser.add_argument(
-        "--direct",
-        action="store_true",
-        help="measure children with Popen + wait4 from this process instead of the launcher",
+    parser = benchmark_parser(
+        "Benchmark `auditor scan --platform facebook` against a json.loads baseline on a "
+        "synthetic N-post Facebook export.",
+        "export",
     )
     parser.add_argument(
         "--per-file",
@@ -541,12 +519,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_PER_FILE,
         metavar="P",
         help=f"posts per your_posts part file (default {DEFAULT_PER_FILE:,})",
-    )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--generate-only",
-        action="store_true",
-        help="only write the export (into --keep DIR or the current directory) and exit",
     )
     args = parser.parse_args(argv)
     if args.n < 1 or args.runs < 1 or args.per_file < 1:
