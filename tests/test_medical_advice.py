@@ -40,10 +40,12 @@ def test_finding_says_why_and_rises_with_a_drug_and_dose():
 
 def test_scan_reports_it(tmp_path):
     posts = tmp_path / "posts.jsonl"
-    posts.write_text("\n".join(json.dumps(c) for c in CASES) + "\n")
+    # a post file names no handle, so a reply to the user's own post cannot be told apart
+    cases = [c for c in CASES if c["reply_to"] != ACCOUNT.handle]
+    posts.write_text("\n".join(json.dumps(c) for c in cases) + "\n")
     proc = run_cli("scan", posts, "-f", "json", "-q", "--fail-on", "none", cwd=tmp_path)
     doc = json.loads(proc.stdout)
     flagged = sorted(
         f["post"]["id"] for f in doc["findings"] if f["check"] == "content.medical-advice"
     )
-    assert flagged == sorted(c["id"] for c in CASES if c["advice"])
+    assert flagged == sorted(c["id"] for c in cases if c["advice"])

@@ -57,7 +57,11 @@ class MedicalAdvice(PostCheck):
         kinds = analysis.kinds
         if kinds.isdisjoint(SUBSTANCE):  # most posts: decided without further work
             return ()
-        reply = bool(post.reply_to) or post.text.lstrip().startswith("@")
+        # a reply to oneself is a thread, which speaks to everyone
+        own = (account.handle or "").lower()
+        reply = bool(post.reply_to and post.reply_to.lower() != own) or (
+            not post.reply_to and post.text.lstrip().startswith("@")
+        )
         addressed = reply or "addressed" in kinds
         directs = "advice_action" in kinds or "advice_diagnosis" in kinds or _directive(analysis)
         if not (addressed and directs):
