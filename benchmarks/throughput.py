@@ -1268,6 +1268,33 @@ def print_table(results: list[dict[str, Any]], floor_mb: float, out: IO[str]) ->
     )
 
 
+def collect_figures(
+    args: argparse.Namespace,
+    auditor: list[str],
+    floor_mb: float,
+    results: list[dict[str, Any]],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The figures object every throughput benchmark prints with --json; `extra` adds its own
+    settings after `runs`."""
+    figures: dict[str, Any] = {
+        "auditor_cmd": shlex.join(auditor),
+        "runs": args.runs,
+        **extra,
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "rss_floor_mb": floor_mb,
+        "rss_method": "direct" if args.direct else "launcher",
+        "results": results,
+    }
+    if args.memory_scaling and all(r["auditor"] for r in results):
+        small, large = (r["auditor"]["rss_mb_max"] for r in results)
+        figures["rss_scaling_3n"] = round(large / small, 3)
+        base_small, base_large = (r["baseline"]["rss_mb_max"] for r in results)
+        figures["baseline_rss_scaling_3n"] = round(base_large / base_small, 3)
+    return figures
+
+
 def benchmark_parser(description: str, thing: str) -> argparse.ArgumentParser:
     """The options every throughput benchmark shares; `thing` names what it generates."""
     parser = argparse.ArgumentParser(description=description)
@@ -1350,20 +1377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_size(n, directory, auditor, args.runs, args.seed, log, args.direct) for n in sizes
         ]
 
-    figures: dict[str, Any] = {
-        "auditor_cmd": shlex.join(auditor),
-        "runs": args.runs,
-        "python": sys.version.split()[0],
-        "cpus": os.cpu_count(),
-        "rss_floor_mb": floor_mb,
-        "rss_method": "direct" if args.direct else "launcher",
-        "results": results,
-    }
-    if args.memory_scaling and all(r["auditor"] for r in results):
-        small, large = (r["auditor"]["rss_mb_max"] for r in results)
-        figures["rss_scaling_3n"] = round(large / small, 3)
-        base_small, base_large = (r["baseline"]["rss_mb_max"] for r in results)
-        figures["baseline_rss_scaling_3n"] = round(base_large / base_small, 3)
+    figures = collect_figures(args, auditor, floor_mb, results)
 
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -47,6 +47,7 @@ from throughput import (  # noqa: E402 - the sibling script, not an installed mo
     _zinfo,
     bench_size,
     benchmark_parser,
+    collect_figures,
     default_auditor,
     measure,
     print_table,
@@ -575,21 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 result["records_per_s"] = round((n + n // 2) / median) if median > 0 else None
             results.append(result)
 
-    figures: dict[str, Any] = {
-        "auditor_cmd": shlex.join(auditor),
-        "runs": args.runs,
-        "per_file": args.per_file,
-        "python": sys.version.split()[0],
-        "cpus": os.cpu_count(),
-        "rss_floor_mb": floor_mb,
-        "rss_method": "direct" if args.direct else "launcher",
-        "results": results,
-    }
-    if args.memory_scaling and all(r["auditor"] for r in results):
-        small, large = (r["auditor"]["rss_mb_max"] for r in results)
-        figures["rss_scaling_3n"] = round(large / small, 3)
-        base_small, base_large = (r["baseline"]["rss_mb_max"] for r in results)
-        figures["baseline_rss_scaling_3n"] = round(base_large / base_small, 3)
+    figures = collect_figures(args, auditor, floor_mb, results, per_file=args.per_file)
 
     if args.json:
         print(json.dumps(figures, indent=2))
