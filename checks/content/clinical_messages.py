@@ -105,7 +105,6 @@ class ClinicalMessages(ConversationCheck):
         )
         if not engaged:
             return ()
-        found = [label for kind, label in IDENTIFIERS.items() if kind in kinds]
         evidence = [Evidence(kind, label) for kind, label in IDENTIFIERS.items() if kind in kinds]
         dates = sorted(m.sent_at for m in conversation.messages if m.sent_at)
         span = (
