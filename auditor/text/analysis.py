@@ -1,8 +1,12 @@
 """One pass of text analysis per post: every recogniser at once, spans out.
 
-The recognisers live in `recognisers.toml`. They are compiled once into a single Hyperscan
-database (multi-pattern matching in C, one scan per text); where Hyperscan is not installed,
-the same patterns run through Python's `re`, slower but with the same results.
+The recognisers live in `recognisers.toml`. They are compiled once into a Hyperscan database
+(multi-pattern matching in C, one scan per batch of texts) that says which kinds occur in each
+text. Most posts fire no check, and a check looks at the kinds before it looks at any span, so
+the spans are found only when first asked for, by a second database that also tracks where
+each match starts (which doubles the scan time, so it is spent only on those texts). Where
+Hyperscan is not installed, the same patterns run through Python's `re`, much slower (it tries
+a word list's alternatives one by one) but with the same results.
 """
 
 from __future__ import annotations
@@ -35,13 +39,48 @@ class Span:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
 class Analysis:
-    spans: tuple[Span, ...]
-    kinds: frozenset[str]
+    """What the recognisers found in one text: the kinds at once, the spans when first read."""
+
+    __slots__ = ("_analyser", "_pids", "_spans", "_text", "kinds")
+
+    def __init__(
+        self,
+        kinds: frozenset[str],
+        spans: tuple[Span, ...] | None = None,
+        *,
+        text: str = "",
+        pids: tuple[int, ...] = (),
+        analyser: Analyser | None = None,
+    ) -> None:
+        self.kinds = kinds
+        self._spans = spans
+        self._text = text
+        self._pids = pids
+        self._analyser = analyser
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """Every span in text order; of one kind, a span inside an earlier one is left out."""
+        if self._spans is None:
+            self._spans = self._analyser._spans(self._text, self._pids)  # type: ignore[union-attr]
+            self._analyser = None
+        return self._spans
 
     def of(self, kind: str) -> tuple[Span, ...]:
+        if kind not in self.kinds:
+            return ()
         return tuple(s for s in self.spans if s.kind == kind)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Analysis):
+            return NotImplemented
+        return self.kinds == other.kinds and self.spans == other.spans
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Analysis(kinds={sorted(self.kinds)!r})"
 
 
 @dataclass(frozen=True)
@@ -52,7 +91,7 @@ class Pattern:
     presence: bool = False  # only whether the kind occurs matters: keep its first span alone
 
 
-EMPTY = Analysis((), frozenset())
+EMPTY = Analysis(frozenset(), ())
 # Joins a batch of texts for one scan. No recogniser can match across it: `.` and the negated
 # classes stop at a newline, `\s` stops at the NUL, and `\b` sees non-word characters.
 SEPARATOR = b"\n\x00\n"
@@ -76,7 +115,7 @@ def load_patterns() -> tuple[Pattern, ...]:
 
 
 class Analyser:
-    """Annotates texts with spans; build once (compiling takes a moment), use for every post."""
+    """Annotates texts; build once (compiling takes a moment), use for every post."""
 
     def __init__(self, patterns: tuple[Pattern, ...] | None = None, engine: str = "auto") -> None:
         self.patterns = patterns if patterns is not None else load_patterns()
@@ -85,13 +124,14 @@ class Analyser:
         self.engine = engine
         self._kinds = [p.kind for p in self.patterns]
         self._presence = [p.presence for p in self.patterns]
-        if engine == "hyperscan":
-            self._db = _hyperscan_db(self.patterns)
-        else:
+        if engine == "re":
             self._compiled = [
                 re.compile(p.regex, re.ASCII | (re.IGNORECASE if p.caseless else 0))
                 for p in self.patterns
             ]
+        elif engine == "hyperscan":
+            self._db = _hyperscan_db(self.patterns, starts=False)
+        self._som_db: object | None = None
 
     def analyse(self, text: str) -> Analysis:
         return self.analyse_many((text,))[0]
@@ -99,72 +139,98 @@ class Analyser:
     def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
         """Annotate a batch of texts: one Hyperscan call for all of them, which saves the
         per-call cost that dominates on short posts."""
+        if self.engine == "hyperscan":
+            found = self._occurring_hyperscan(texts)
+        else:
+            found = [
+                [pid for pid, rx in enumerate(self._compiled) if rx.search(text)] for text in texts
+            ]
+        kinds = self._kinds
+        out = []
+        for text, pids in zip(texts, found, strict=True):
+            if not pids:
+                out.append(EMPTY)
+                continue
+            distinct = tuple(sorted(set(pids)))
+            out.append(
+                Analysis(
+                    frozenset([kinds[p] for p in distinct]),
+                    text=text,
+                    pids=distinct,
+                    analyser=self,
+                )
+            )
+        return out
+
+    def _occurring_hyperscan(self, texts: Sequence[str]) -> list[list[int]]:
+        """The ids of the recognisers that match in each text (with repeats)."""
         datas = [t.encode("utf-8", "surrogatepass") for t in texts]
-        # (start, -end, pattern) per match, offsets into the joined buffer
-        found: list[tuple[int, int, int]] = []
-        starts: list[int] = []
+        ends: list[int] = []
         pos = 0
         for d in datas:
-            starts.append(pos)
-            pos += len(d) + len(SEPARATOR)
+            pos += len(d)
+            ends.append(pos)
+            pos += len(SEPARATOR)
+        matches: list[tuple[int, int]] = []
+        add = matches.append
+
+        def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
+            add((end, pid))
+
+        self._db.scan(SEPARATOR.join(datas), match_event_handler=on_match)
+        found: list[list[int]] = [[] for _ in datas]
+        # Hyperscan reports in order of the match's end, so the texts come in order too.
+        i, limit, current = 0, ends[0] if ends else 0, found[0] if found else []
+        for end, pid in matches:
+            if end > limit:
+                while end > ends[i]:
+                    i += 1
+                limit, current = ends[i], found[i]
+            current.append(pid)
+        return found
+
+    def _spans(self, text: str, pids: tuple[int, ...]) -> tuple[Span, ...]:
+        data = text.encode("utf-8", "surrogatepass")
+        hits: list[tuple[int, int, int]] = []
         if self.engine == "hyperscan":
-            add = found.append
+            if self._som_db is None:
+                self._som_db = _hyperscan_db(self.patterns, starts=True)
+            add = hits.append
 
             def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
                 add((start, -end, pid))
 
-            self._db.scan(SEPARATOR.join(datas), match_event_handler=on_match)
+            self._som_db.scan(data, match_event_handler=on_match)
         else:
-            for base, text in zip(starts, texts, strict=True):
-                for pid, rx in enumerate(self._compiled):
-                    for m in rx.finditer(text):
-                        start = base + len(text[: m.start()].encode("utf-8", "surrogatepass"))
+            ascii_only = len(data) == len(text)
+            for pid in pids:
+                for m in self._compiled[pid].finditer(text):
+                    start, end = m.span()
+                    if not ascii_only:
+                        start = len(text[:start].encode("utf-8", "surrogatepass"))
                         end = start + len(m.group().encode("utf-8", "surrogatepass"))
-                        found.append((start, -end, pid))
-        found.sort()
-        out = [EMPTY] * len(datas)
+                    hits.append((start, -end, pid))
+        hits.sort()
         kinds, presence = self._kinds, self._presence
-        i, n = 0, len(datas)
-        spans: list[Span] = []
         reach: dict[str, int] = {}
-
-        def close(index: int) -> None:
-            if spans:
-                out[index] = Analysis(tuple(spans), frozenset(reach))
-
-        for start, neg_end, pid in found:
-            if i + 1 < n and start >= starts[i + 1]:
-                close(i)
-                spans, reach = [], {}
-                while i + 1 < n and start >= starts[i + 1]:
-                    i += 1
+        spans: list[Span] = []
+        for start, neg_end, pid in hits:
             end = -neg_end
             kind = kinds[pid]
             if reach.get(kind, -1) >= end or (presence[pid] and kind in reach):
                 continue  # the same span again, inside a longer one, or a kind seen once is enough
             reach[kind] = end
-            base = starts[i]
-            data = datas[i]
-            spans.append(
-                Span(
-                    kind,
-                    start - base,
-                    end - base,
-                    data[start - base : end - base].decode("utf-8", "replace"),
-                )
-            )
-        close(i)
-        return out
+            spans.append(Span(kind, start, end, data[start:end].decode("utf-8", "replace")))
+        return tuple(spans)
 
 
-def _hyperscan_db(patterns: tuple[Pattern, ...]) -> object:
-    """Compile the database, or load it from the cache: compiling takes over a second."""
-    # No HS_FLAG_UTF8: with start-of-match tracking it crashed on some texts, and byte mode
-    # needs no valid UTF-8 (a lone surrogate in an export cannot hurt it).
-    flags = [
-        hyperscan.HS_FLAG_SOM_LEFTMOST | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
-        for p in patterns
-    ]
+def _hyperscan_db(patterns: tuple[Pattern, ...], *, starts: bool) -> object:
+    """Compile a database, or load it from the cache: compiling takes seconds. With `starts`,
+    matches report where they start (leftmost), which the spans need."""
+    # Byte mode, no HS_FLAG_UTF8: with start-of-match tracking it crashed on some texts, and
+    # byte mode needs no valid UTF-8 (a lone surrogate in an export cannot hurt it).
+    som = hyperscan.HS_FLAG_SOM_LEFTMOST if starts else 0
+    flags = [som | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0) for p in patterns]
     digest = hashlib.sha256(
         repr(
             (
