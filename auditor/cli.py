@@ -103,13 +103,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when a finding is at or above this severity (default: high; none: never)",
     )
 
-    sub.add_parser(
+    classify = sub.add_parser(
         "classify",
         parents=[common, inputs],
-        help="one JSON line per post with the checks that fired",
+        help="one line per post with its domain and the checks that fired",
         description="Print one JSON line per post of the user's own words: "
-        '{"id", "account", "created_at", "domain", "checks"}; and one per direct-message '
-        'conversation: {"id", "checks"}.',
+        '{"id", "account", "created_at", "url", "domain", "checks"}; and one per '
+        'direct-message conversation: {"id", "checks"}. With --format csv, one row per post '
+        "(id, account, created_at, url, domain, checks joined by spaces), for a deletion or "
+        "review tool; conversations are left out of the CSV.",
+    )
+    classify.add_argument(
+        "--format",
+        "-f",
+        choices=("jsonl", "csv"),
+        default="jsonl",
+        help="jsonl (default) or csv",
+    )
+    classify.add_argument(
+        "--only-flagged",
+        action="store_true",
+        help="only the posts (and conversations) at least one check flagged",
     )
 
     sub.add_parser(
@@ -234,6 +248,8 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _classify(args: argparse.Namespace) -> int:
+    import csv
+
     from auditor import engine
     from auditor.model import Conversation, Post
     from auditor.progress import Progress
@@ -242,17 +258,28 @@ def _classify(args: argparse.Namespace) -> int:
     _guard_inputs(args.sources, args.output)
     out = open_private(args.output) if args.output else sys.stdout
     encode = json.JSONEncoder(ensure_ascii=False).encode
+    as_csv = args.format == "csv"
+    rows = csv.writer(out, lineterminator="\n") if as_csv else None
+    if rows is not None:
+        rows.writerow(("id", "account", "created_at", "url", "domain", "checks"))
 
-    def line(post: Post, fired: list[str]) -> None:
+    def line(post: Post, fired: list[str], domain: str | None) -> None:
+        if args.only_flagged and not fired:
+            return
+        when = post.created_at.isoformat().replace("+00:00", "Z") if post.created_at else None
+        if rows is not None:
+            rows.writerow(
+                (post.id, post.account, when or "", post.url or "", domain or "", " ".join(fired))
+            )
+            return
         out.write(
             encode(
                 {
                     "id": post.id,
                     "account": post.account,
-                    "created_at": post.created_at.isoformat().replace("+00:00", "Z")
-                    if post.created_at
-                    else None,
-                    "domain": None,
+                    "created_at": when,
+                    "url": post.url,
+                    "domain": domain,
                     "checks": fired,
                 }
             )
@@ -260,6 +287,8 @@ def _classify(args: argparse.Namespace) -> int:
         )
 
     def conversation_line(conversation: Conversation, fired: list[str]) -> None:
+        if as_csv or (args.only_flagged and not fired):
+            return
         out.write(encode({"id": conversation.id, "checks": fired}) + "\n")
 
     try:
@@ -273,6 +302,12 @@ def _classify(args: argparse.Namespace) -> int:
             on_conversation=conversation_line,
             debug=args.debug,
         )
+    except engine.HookError as exc:
+        if isinstance(exc.__cause__, BrokenPipeError):
+            # The reader stopped (`| head`): stop too, quietly, as other filters do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_OK
+        raise exc.__cause__ from None
     finally:
         if out is not sys.stdout:
             out.close()

@@ -42,6 +42,7 @@ class Config:
     disabled_checks: frozenset[str] = frozenset()
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     mutes: tuple[Mute, ...] = ()
+    old_post_years: int = 5
 
     def account_role(self, platform: str, handle: str | None) -> str | None:
         """The configured role of an account; a handle-less source takes the platform's only one."""
@@ -107,7 +108,14 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
             accounts.append(AccountConfig(platform, handle.lstrip("@"), role))
 
     checks = _table(raw, "checks", problems)
-    _keys(checks, "checks.", {"disabled", "severity"}, problems)
+    _keys(checks, "checks.", {"disabled", "severity", "old_post_years"}, problems)
+    old_years = checks.get("old_post_years", 5)
+    if isinstance(old_years, bool) or not isinstance(old_years, int) or old_years < 1:
+        problems.append(
+            f"checks.old_post_years: expected a whole number of years (1 or more), "
+            f"got {_show(old_years)}"
+        )
+        old_years = 5
     disabled = checks.get("disabled", [])
     if not isinstance(disabled, list) or not all(isinstance(d, str) for d in disabled):
         problems.append(f"checks.disabled: expected a list of check ids, got {_show(disabled)}")
@@ -154,6 +162,7 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
         disabled_checks=frozenset(disabled),
         severity_overrides=overrides,
         mutes=tuple(mutes),
+        old_post_years=old_years,
     )
 
 

@@ -8,6 +8,7 @@ error entry in the result and the rest of the audit goes on.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -34,6 +35,8 @@ from auditor.model import (
     Message,
     MutedFinding,
     Post,
+    PostRef,
+    PostSample,
     SecurityState,
     SkippedCheck,
     SourceError,
@@ -42,15 +45,19 @@ from auditor.plugins import Plugins
 from auditor.progress import Progress
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.text.analysis import Analyser, default_analyser
+from auditor.text.domain import post_domain
 
-# Called for each post after the post checks, with the ids of the checks that fired.
-PostHook = Callable[[Post, list[str]], None]
+# Called for each post after the post checks, with the ids of the checks that fired and the
+# post's domain (None when no text analysis ran).
+PostHook = Callable[[Post, list[str], str | None], None]
 # The same for each conversation (or window of a long one) after the conversation checks.
 ConversationHook = Callable[[Conversation, list[str]], None]
 # A conversation longer than this is judged in windows, so memory stays bounded.
 CONVERSATION_WINDOW = 1000
 # Posts analysed together: one Hyperscan call per batch; small enough to keep memory flat.
 BATCH = 256
+# Example posts kept per account and reason, for account-level findings.
+SAMPLES = 3
 
 
 @dataclass
@@ -60,6 +67,34 @@ class _AccountTally:
     posts: int = 0
     comments: int = 0
     messages: int = 0
+    domains: Counter[str] = dataclasses.field(default_factory=Counter)
+    practice_mentions: int = 0
+    samples: dict[str, list[PostSample]] = dataclasses.field(default_factory=dict)
+    public_by_day: Counter[date] = dataclasses.field(default_factory=Counter)
+
+    def sample(self, reason: str, post: Post) -> None:
+        kept = self.samples.setdefault(reason, [])
+        if len(kept) < SAMPLES:
+            ref = PostRef(post.id, post.url, post.created_at)
+            kept.append(PostSample(reason, ref, _excerpt(post.text)))
+
+    def report(self) -> AccountReport:
+        return AccountReport(
+            self.account,
+            self.security,
+            self.posts,
+            self.comments,
+            self.messages,
+            domains=dict(self.domains),
+            practice_mentions=self.practice_mentions,
+            samples=tuple(s for kept in self.samples.values() for s in kept),
+            public_by_day=dict(self.public_by_day),
+        )
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def open_source(path: Path, plugins: Plugins, platform: str | None = None) -> SourceImport:
@@ -113,6 +148,7 @@ def run(
         owner=config.owner_name,
         practice=config.practice,
         show_text=show_text,
+        old_post_years=config.old_post_years,
     )
     seen: set[Path] = set()
     for path in paths:
@@ -139,6 +175,8 @@ class _Audit:
         self.progress = progress
         self.on_post = on_post
         self.ctx = CheckContext(today=datetime.now(UTC).date())
+        # Casefolded once: every post is searched for the practice's name.
+        self.practice = (config.practice or "").casefold() or None
         disabled = config.disabled_checks
         self.enabled = {cid: c for cid, c in plugins.checks.items() if cid not in disabled}
         self.skipped = tuple(
@@ -208,6 +246,8 @@ class _Audit:
             self.check_posts(imp, batch)
         except InputError as exc:
             imp.error(exc.where, exc.message)
+        except HookError:
+            raise
         except Exception as exc:
             if self.debug:
                 raise
@@ -254,6 +294,8 @@ class _Audit:
                 self.check_conversation(imp, run)
         except InputError as exc:
             imp.error(exc.where, exc.message)
+        except HookError:
+            raise
         except Exception as exc:
             if self.debug:
                 raise
@@ -279,13 +321,17 @@ class _Audit:
                 fired.append(check.meta.id)
                 self.findings.extend(got)
         if self.on_conversation is not None:
-            self.on_conversation(conversation, fired)
+            try:
+                self.on_conversation(conversation, fired)
+            except Exception as exc:
+                raise HookError(exc) from exc
 
     def check_posts(self, imp: SourceImport, batch: list[Post]) -> None:
         if not batch:
             return
         analyses = self.analyser.analyse_many([p.text for p in batch]) if self.analyser else None
         ctx, findings, on_post = self.ctx, self.findings, self.on_post
+        practice = self.practice
         last_key, last = None, None
         for n, post in enumerate(batch):
             if post.account != last_key:
@@ -296,7 +342,17 @@ class _Audit:
                 last.comments += 1
             else:
                 last.posts += 1
+            if post.created_at is not None and post.visibility in (None, "public"):
+                last.public_by_day[post.created_at.date()] += 1
             analysis = analyses[n] if analyses else None
+            domain = None
+            if analysis is not None:
+                domain = post_domain(analysis.kinds, post.text, post.role or last.account.role)
+                last.domains[domain] += 1
+                last.sample(domain, post)
+            if practice and practice in post.text.casefold():
+                last.practice_mentions += 1
+                last.sample("practice", post)
             fired: list[str] = []
             for check in self.post_checks:
                 try:
@@ -308,13 +364,13 @@ class _Audit:
                     fired.append(check.meta.id)
                     findings.extend(got)
             if on_post is not None:
-                on_post(post, fired)
+                try:
+                    on_post(post, fired, domain)
+                except Exception as exc:
+                    raise HookError(exc) from exc
 
     def finish(self) -> AuditResult:
-        reports = tuple(
-            AccountReport(t.account, t.security, t.posts, t.comments, t.messages)
-            for t in self.tallies.values()
-        )
+        reports = tuple(t.report() for t in self.tallies.values())
         for check in self.account_checks:
             for report in reports:
                 try:
@@ -337,6 +393,11 @@ class _Audit:
             coverage=tuple(self.coverage),
             check_errors=tuple(self.check_errors.values()),
         )
+
+
+class HookError(Exception):
+    """The caller's post or conversation hook failed: not the source's fault, so it is raised
+    to the caller (a closed pipe under `auditor classify | head`) instead of being survived."""
 
 
 def _internal(exc: Exception) -> str:

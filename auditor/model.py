@@ -293,12 +293,28 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class PostSample:
+    """A post kept as an example for an account-level finding: why it was kept, and a cut of
+    its words (masked in reports unless the user asks to see them)."""
+
+    reason: str  # a domain (personal, professional, mixed, other) or "practice"
+    post: PostRef
+    excerpt: str
+
+
+@dataclass(frozen=True)
 class AccountReport:
     account: Account
     security: SecurityState
     posts_scanned: int = 0
     comments_scanned: int = 0
     messages_scanned: int = 0
+    # posts and comments per domain (professional, personal, mixed, other)
+    domains: dict[str, int] = field(default_factory=dict)
+    practice_mentions: int = 0  # posts and comments naming the configured practice
+    samples: tuple[PostSample, ...] = ()  # the first few posts of each domain, and of "practice"
+    # public posts and comments per day they were posted (visibility public or not known)
+    public_by_day: dict[date, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

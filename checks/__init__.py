@@ -60,6 +60,7 @@ class CheckContext:
     owner: str | None = None
     practice: str | None = None
     show_text: bool = False
+    old_post_years: int = 5
 
 
 class Check:

@@ -20,6 +20,7 @@ from auditor.model import (
     Severity,
     two_factor_status,
 )
+from auditor.text.domain import DOMAINS
 
 T = TypeVar("T")
 
@@ -121,6 +122,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
                 "posts_scanned": rep.posts_scanned,
                 "comments_scanned": rep.comments_scanned,
                 "messages_scanned": rep.messages_scanned,
+                "domains": {d: rep.domains.get(d, 0) for d in DOMAINS},
                 "two_factor": {
                     "status": tfa.status,
                     "methods": list(tfa.methods),

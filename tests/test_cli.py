@@ -113,7 +113,8 @@ def test_classify_prints_one_line_per_own_post(tmp_path):
     every = [json.loads(line) for line in proc.stdout.splitlines()]
     lines = [x for x in every if "account" in x]
     assert len(lines) == 39  # originals and replies; the 2 retweets are not the user's words
-    assert set(lines[0]) == {"id", "account", "created_at", "domain", "checks"}
+    assert set(lines[0]) == {"id", "account", "created_at", "url", "domain", "checks"}
+    assert {x["domain"] for x in lines} <= {"professional", "personal", "mixed", "other"}
     # and one line for the archive's one direct-message conversation (the user declined to
     # discuss the patient: not clinical talk), never its text
     conversations = [x for x in every if "account" not in x]
@@ -121,6 +122,34 @@ def test_classify_prints_one_line_per_own_post(tmp_path):
     flagged = [x for x in lines if "content.patient-identifiers" in x["checks"]]
     assert len(flagged) == 4
     assert all(x["account"] == "x:DrMayaOkafor" for x in lines)
+
+
+def test_classify_only_flagged_as_csv_lists_the_posts_to_clean_up(tmp_path):
+    proc = run_cli("classify", EXAMPLE, "--only-flagged", "--format", "csv", cwd=tmp_path)
+    assert proc.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert list(rows[0]) == ["id", "account", "created_at", "url", "domain", "checks"]
+    every = [json.loads(x) for x in run_cli("classify", EXAMPLE, cwd=tmp_path).stdout.splitlines()]
+    flagged = [x for x in every if x.get("account") and x["checks"]]
+    assert [r["id"] for r in rows] == [x["id"] for x in flagged] and rows
+    assert all(r["url"].startswith("https://x.com/") and r["checks"] for r in rows)
+
+
+def test_classify_into_a_closed_pipe_stops_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        f"{sys.executable} -m auditor classify {EXAMPLE} | head -1",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert len(proc.stdout.splitlines()) == 1
+    assert "error" not in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_classify_to_file(tmp_path):

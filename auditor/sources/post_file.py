@@ -1,7 +1,8 @@
 """A spreadsheet of posts from any platform: JSON Lines, a JSON array, or CSV.
 
-Keys (columns): `id, text, created_at, url, reply_to, has_media, platform, account_role`; only
-`id` and `text` are required and unknown keys are ignored, so a labelled corpus or a home-made
+Keys (columns): `id, text, created_at, url, reply_to, has_media, platform, account_role,
+visibility` (public, unlisted, followers, connections or private); only `id` and `text` are
+required and unknown keys are ignored, so a labelled corpus or a home-made
 export reads as it is. Each platform in the file becomes one account named after the file.
 A JSON record with `messages` instead of `text` (`[{"from": "self" | "other", "sent_at",
 "text"}]`, the format of a labelled conversation corpus) is a direct-message conversation: it
@@ -49,6 +50,10 @@ class _Row(msgspec.Struct):
     has_media: bool | str | int | None = None
     platform: str | None = None
     account_role: str | None = None
+    visibility: str | None = None
+
+
+VISIBILITIES = ("public", "unlisted", "followers", "connections", "private")
 
 
 class PostFileSource(Source):
@@ -122,6 +127,7 @@ class _PostFile:
         key = self.key(row)
         platform = key.partition(":")[0]
         role = (row.account_role or "").strip().lower()
+        visibility = (row.visibility or "").strip().lower()
         return Post(
             id=str(row.id),
             text=row.text,
@@ -132,6 +138,7 @@ class _PostFile:
             has_media=_truthy(row.has_media),
             role=role if role in ROLES else None,
             platform=platform,
+            visibility=visibility if visibility in VISIBILITIES else None,
         )
 
     def rows(self, report: bool = True) -> Iterator[_Row]:
