@@ -13,6 +13,13 @@ CASES = [
     ("The consultant on my unit is a useless prick, everyone knows it.", True),
     ("Fenwick General management have lost it again. Avoid this hospital.", True),
     ("Lovely patient today brought the whole team flowers. This job 💛", False),
+    # a drink on a day off, said so, is not drinking at work
+    ("Night off, no pager, a glass of red 🍷 and the football on.", False),
+    # a playful emoji about a patient's own choice is warmth, not mockery
+    (
+        "Mrs P in bay 2 wanted her nails done before her grandson visits. Coral, her choice 💅",
+        False,
+    ),
     ("Had a glass of wine at home after a long week off. Bliss.", False),
     ("Proud of our ward team: three years without a single pressure ulcer!", False),
 ]

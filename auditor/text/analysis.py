@@ -107,11 +107,25 @@ def load_patterns() -> tuple[Pattern, ...]:
         presence = rec.get("presence", False)
         for regex in rec.get("patterns", ()):
             out.append(Pattern(rec["kind"], regex, caseless, presence))
-        words = rec.get("words")
-        if words:
-            alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            out.append(Pattern(rec["kind"], rf"\b({alternation})\b", caseless, presence))
+        for regex in _word_patterns(rec.get("words", ())):
+            out.append(Pattern(rec["kind"], regex, caseless, presence))
     return tuple(out)
+
+
+def _word_patterns(words: Sequence[str]) -> list[str]:
+    """Alternations of literal phrases, each side bounded by `\b` only where the phrase has a
+    word character there: `\b` before "#ad" or "🍸" could never match after a space."""
+    groups: dict[tuple[bool, bool], list[str]] = {}
+    for w in sorted(words, key=len, reverse=True):
+        groups.setdefault((_wordy(w[0]), _wordy(w[-1])), []).append(re.escape(w))
+    return [
+        ("\\b" if left else "") + f"({'|'.join(ws)})" + ("\\b" if right else "")
+        for (left, right), ws in groups.items()
+    ]
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
 
 
 class Analyser:

@@ -56,7 +56,7 @@ class Unprofessional(PostCheck):
         found = []
         if "contempt" in k and not k.isdisjoint(PATIENT | {"clinical"}):
             found.append("contempt")
-        if "drink" in k and "on_duty" in k:
+        if "drink" in k and "on_duty" in k and "off_duty" not in k:
             found.append("intoxicated")
         if "profanity" in k and not k.isdisjoint(PATIENT | {"colleague_ref"}):
             found.append("profanity")
