@@ -126,6 +126,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="only the posts (and conversations) at least one check flagged",
     )
 
+    facts = sub.add_parser(
+        "facts",
+        help="keep your own sensitive facts (street, children's names, plate) in the OS keyring",
+        description="Protected facts are words only you know are sensitive: your street, your "
+        "children's names and school, your licence plate, your DEA number. `scan` flags every "
+        "post that mentions one (content.self-exposure, high). They are kept in the operating "
+        "system's keyring, never in a file.",
+    )
+    facts_sub = facts.add_subparsers(dest="action", metavar="ACTION", required=True)
+    facts_add = facts_sub.add_parser("add", help="protect a fact")
+    facts_add.add_argument("fact", help='the words to look for, e.g. "Maple Crescent"')
+    facts_sub.add_parser("list", help="show the protected facts")
+    facts_remove = facts_sub.add_parser("remove", help="stop protecting a fact")
+    facts_remove.add_argument("fact", help="the fact, as listed (case does not matter)")
+    facts.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     sub.add_parser(
         "checks",
         parents=[common],
@@ -221,6 +237,7 @@ def _scan(args: argparse.Namespace) -> int:
         progress=Progress(enabled=not args.quiet),
         show_text=args.show_text,
         debug=args.debug,
+        protected_facts=_protected_facts(),
     )
     if not _report_errors(result):
         return EXIT_INPUT
@@ -301,6 +318,7 @@ def _classify(args: argparse.Namespace) -> int:
             on_post=line,
             on_conversation=conversation_line,
             debug=args.debug,
+            protected_facts=_protected_facts(),
         )
     except engine.HookError as exc:
         if isinstance(exc.__cause__, BrokenPipeError):
@@ -314,6 +332,17 @@ def _classify(args: argparse.Namespace) -> int:
     if not _report_errors(result):
         return EXIT_INPUT
     return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+def _protected_facts() -> tuple[str, ...]:
+    """The user's protected facts; when the keyring cannot be read, one line says so and the
+    audit runs without them."""
+    from auditor import facts
+
+    found, problem = facts.load_quietly()
+    if problem:
+        _err(f"protected facts not checked: {problem}")
+    return found
 
 
 def _report_errors(result: AuditResult) -> bool:
@@ -338,4 +367,24 @@ def _checks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"scan": _scan, "classify": _classify, "checks": _checks}
+def _facts(args: argparse.Namespace) -> int:
+    from auditor import facts
+
+    if args.action == "add":
+        added = facts.add(args.fact)
+        _err(f"protected: {facts.normalise(args.fact)}" if added else "already protected")
+    elif args.action == "remove":
+        if not facts.remove(args.fact):
+            _err(f"not a protected fact: {facts.normalise(args.fact)} (see `auditor facts list`)")
+            return EXIT_INPUT
+        _err(f"no longer protected: {facts.normalise(args.fact)}")
+    else:
+        stored = facts.load()
+        for fact in stored:
+            print(fact)
+        if not stored:
+            _err('no protected facts yet: add one with `auditor facts add "Maple Crescent"`')
+    return EXIT_OK
+
+
+COMMANDS = {"scan": _scan, "classify": _classify, "checks": _checks, "facts": _facts}

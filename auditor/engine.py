@@ -137,6 +137,7 @@ def run(
     today: date | None = None,
     analyser: Analyser | None = None,
     debug: bool = False,
+    protected_facts: Sequence[str] = (),
 ) -> AuditResult:
     """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
     (for its traceback) instead of being recorded and survived."""
@@ -149,6 +150,7 @@ def run(
         practice=config.practice,
         show_text=show_text,
         old_post_years=config.old_post_years,
+        protected_facts=tuple(protected_facts),
     )
     seen: set[Path] = set()
     for path in paths:

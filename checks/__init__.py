@@ -61,6 +61,8 @@ class CheckContext:
     practice: str | None = None
     show_text: bool = False
     old_post_years: int = 5
+    # the user's protected facts from the OS keyring (`auditor facts`), never from a file
+    protected_facts: tuple[str, ...] = ()
 
 
 class Check:

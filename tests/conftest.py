@@ -2,6 +2,9 @@ import os
 import sys
 from pathlib import Path
 
+import keyring
+import keyring.backend
+import keyring.errors
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +16,38 @@ EXAMPLE = ROOT / "examples" / "dr-maya-okafor-twitter-archive.zip"
 def shared_cache(tmp_path_factory):
     """One cache for the whole run, so the compiled recognisers are built once."""
     return tmp_path_factory.mktemp("cache")
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that lives and dies with one test: no test touches the OS keyring."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.entries = {}
+
+    def get_password(self, service, username):
+        return self.entries.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service, username):
+        if self.entries.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not stored")
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    """In this process an in-memory keyring; in the commands a test starts, the null one
+    (stores nothing, finds nothing)."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    before = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)
 
 
 @pytest.fixture(autouse=True)

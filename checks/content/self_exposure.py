@@ -4,13 +4,17 @@ The guideline lists what matters for personal security: a home street or address
 names with their school or schedule, a real-time location or an empty home, a personal phone
 number or e-mail, a date of birth, a DEA number, a licence plate, a fixed routine at a fixed
 place. Each rule below pairs a detail with what makes it the user's own: an address with "our
-house", a phone number with "my personal number", a date with "born on". Clinicians are
+house", a phone number with "my personal number", a date with "born on". The user's protected
+facts (`auditor facts`, kept in the OS keyring) are their own by definition: any mention is
+high. Clinicians are
 targets of harassment more often than most, which is why these details are worth a finding.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import cache
 
 from auditor.checks import CheckContext, CheckMeta, PostCheck, join_words, post_date
 from auditor.model import Account, Evidence, Finding, Post, Scope, Severity
@@ -27,8 +31,9 @@ EXPOSURES = {
     "here_now": ("where you are right now", "where you are"),
     "routine": ("a fixed routine at a fixed place", "the times and places"),
     "children": ("your children with their school or schedule", "the names and the school"),
+    "protected_fact": ("one of your protected facts", "the protected fact"),
 }
-HIGH = frozenset(("address", "dea", "birth_date", "children", "away"))
+HIGH = frozenset(("address", "dea", "birth_date", "children", "away", "protected_fact"))
 # A place named with "right now": a venue, a street, a facility.
 WHERE = frozenset(("place", "facility", "street", "venue", "time", "child"))
 
@@ -58,9 +63,14 @@ class SelfExposure(PostCheck):
         self, post: Post, analysis: Analysis, account: Account, ctx: CheckContext
     ) -> Iterable[Finding]:
         k = analysis.kinds
-        if k.isdisjoint(TRIGGERS):
+        fact = (
+            _facts_pattern(ctx.protected_facts).search(post.text) if ctx.protected_facts else None
+        )
+        if k.isdisjoint(TRIGGERS) and fact is None:
             return ()
         found: list[str] = []
+        if fact is not None:
+            found.append("protected_fact")
         if "address" in k or ("home" in k and "street" in k):
             found.append("address")
         if "own_contact" in k and not k.isdisjoint({"phone", "email"}):
@@ -83,7 +93,10 @@ class SelfExposure(PostCheck):
             return ()
         labels = [EXPOSURES[f][0] for f in found]
         severity = Severity.HIGH if not HIGH.isdisjoint(found) else Severity.MEDIUM
-        evidence = [Evidence(f, EXPOSURES[f][0]) for f in found]
+        evidence = [
+            Evidence(f, EXPOSURES[f][0], fact.group() if f == "protected_fact" else None)
+            for f in found
+        ]
         return (
             self.finding(
                 account=post.account,
@@ -111,6 +124,15 @@ TRIGGERS = frozenset(
         "school",
     )
 )
+
+
+@cache
+def _facts_pattern(facts: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every protected fact, as whole words, any case and spacing."""
+    parts = sorted(
+        (r"\s+".join(map(re.escape, f.split())) for f in facts if f.split()), key=len, reverse=True
+    )
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
 
 def _dea_number(analysis: Analysis) -> bool:
