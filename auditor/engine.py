@@ -22,6 +22,7 @@ from auditor.checks import (
     ConversationCheck,
     PostCheck,
     ProfileCheck,
+    post_date,
 )
 from auditor.config import Config
 from auditor.errors import InputError
@@ -31,6 +32,7 @@ from auditor.model import (
     AuditResult,
     Conversation,
     Coverage,
+    Evidence,
     Finding,
     Message,
     MutedFinding,
@@ -46,6 +48,7 @@ from auditor.progress import Progress
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.text.analysis import Analyser, default_analyser
 from auditor.text.domain import post_domain
+from auditor.threads import Thread, ThreadWindow
 
 # Called for each post after the post checks, with the ids of the checks that fired and the
 # post's domain (None when no text analysis ran).
@@ -194,6 +197,7 @@ class _Audit:
         needs_text = self.post_checks or self.conversation_checks
         self.analyser = analyser or (default_analyser() if needs_text else None)
         self.on_conversation: ConversationHook | None = None
+        self.threads = ThreadWindow() if self.post_checks and self.analyser else None
         self.findings: list[Finding] = []
         self.check_errors: dict[str, SourceError] = {}
         self.tallies: dict[str, _AccountTally] = {}
@@ -246,6 +250,9 @@ class _Audit:
                     batch = []
                     self.progress.update(read)
             self.check_posts(imp, batch)
+            if self.threads is not None:
+                for thread in self.threads.flush():
+                    self.check_thread(imp, thread)
         except InputError as exc:
             imp.error(exc.where, exc.message)
         except HookError:
@@ -333,7 +340,7 @@ class _Audit:
             return
         analyses = self.analyser.analyse_many([p.text for p in batch]) if self.analyser else None
         ctx, findings, on_post = self.ctx, self.findings, self.on_post
-        practice = self.practice
+        practice, threads = self.practice, self.threads
         last_key, last = None, None
         for n, post in enumerate(batch):
             if post.account != last_key:
@@ -370,6 +377,34 @@ class _Audit:
                     on_post(post, fired, domain)
                 except Exception as exc:
                     raise HookError(exc) from exc
+            if threads is not None:
+                for thread in threads.add(post, fired):
+                    self.check_thread(imp, thread)
+
+    def check_thread(self, imp: SourceImport, thread: Thread) -> None:
+        """Judge a thread of two or more posts again as one text, with the checks that fired on
+        none of its posts: their findings name every post of the thread."""
+        posts = thread.ordered()
+        if len(posts) < 2 or self.analyser is None:
+            return
+        first = posts[0]
+        joined = dataclasses.replace(
+            first,
+            text="\n".join(p.text for p in posts),
+            has_media=any(p.has_media for p in posts),
+            media=tuple(m for p in posts for m in p.media),
+        )
+        analysis = self.analyser.analyse(joined.text)
+        account = self.tally(imp, first.account).account
+        for check in self.post_checks:
+            if check.meta.id in thread.fired:
+                continue
+            try:
+                got = check.check_post(joined, analysis, account, self.ctx)
+            except Exception as exc:
+                self.failed(check, exc, f"the thread of post {first.id}")
+                continue
+            self.findings.extend(_thread_finding(f, posts) for f in got or ())
 
     def finish(self) -> AuditResult:
         reports = tuple(t.report() for t in self.tallies.values())
@@ -395,6 +430,31 @@ class _Audit:
             coverage=tuple(self.coverage),
             check_errors=tuple(self.check_errors.values()),
         )
+
+
+# A thread finding lists at most this many of its posts by link.
+THREAD_POSTS_LISTED = 20
+
+
+def _thread_finding(f: Finding, posts: list[Post]) -> Finding:
+    first, n = posts[0], len(posts)
+    head = post_date(first)
+    thread = f"Thread of {n} posts from " + (
+        first.created_at.date().isoformat() if first.created_at else "undated posts"
+    )
+    title = f.title.replace(head, thread, 1) if f.title.startswith(head) else f"{thread}: {f.title}"
+    listed = [
+        Evidence("thread_post", f"post {i} of {n}: {p.url or p.id}")
+        for i, p in enumerate(posts[:THREAD_POSTS_LISTED], 1)
+    ]
+    if n > THREAD_POSTS_LISTED:
+        listed.append(Evidence("thread_post", f"and {n - THREAD_POSTS_LISTED} more posts"))
+    return dataclasses.replace(
+        f,
+        subject=f"thread:{first.id}",
+        title=title + " (the details are spread over the thread's posts)",
+        evidence=(*f.evidence, *listed),
+    )
 
 
 class HookError(Exception):

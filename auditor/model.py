@@ -77,6 +77,7 @@ class Post:
     created_at: datetime | None = None
     url: str | None = None
     reply_to: str | None = None  # the handle answered, without "@"; may be the user's own
+    reply_to_id: str | None = None  # the id of the post answered, where the source says
     is_repost: bool = False  # a retweet or boost: not the user's words, kept out of content checks
     media: tuple[str, ...] = ()  # archive paths (or names) of attached photos and videos
     has_media: bool = False

@@ -259,6 +259,7 @@ def test_v3_posts_alt_text_replies_reposts_and_settings(v3):
     assert by_id["3kaaaaaaaac22"].reply_to == ME  # a self-reply names the user
     assert by_id["3kaaaaaaaad22"].reply_to == OTHER
     assert by_id["3kaaaaaaaaa22"].reply_to is None
+    assert by_id["3kaaaaaaaac22"].reply_to_id in by_id  # the parent's record key
     assert by_id["3kaaaaaaaag22"].created_at == tid_time("3kaaaaaaaag22")
     repost = by_id["3kaaaaaaaah22"]
     assert repost.is_repost and repost.text == ""

@@ -76,6 +76,8 @@ def test_2023_zip_and_its_folder_read_the_same(new_zip):
     assert sum(1 for p in posts if p.has_media) == 1
     self_replies = [p for p in posts if p.reply_to == "lmorchard@toot.lmorchard.com"]
     assert len(self_replies) == 3 and sum(1 for p in posts if p.reply_to) == 4
+    ids = {p.id for p in posts}
+    assert all(p.reply_to_id in ids for p in self_replies)  # the status answered, by its id
     _, from_folder = read(REAL / "export-2023-zip")
     assert [(p.id, p.text) for p in from_folder] == [(p.id, p.text) for p in posts]
 

@@ -85,6 +85,9 @@ def test_example_archive_posts_security_and_what_is_not_a_post(example_archive):
     )
     thread = [labels["tweets"][f"thread_{i}"]["id"] for i in (2, 3)]
     assert all(next(p for p in posts if p.id == t).reply_to == "DrMayaOkafor" for t in thread)
+    # each reply names the post it answers, so the thread can be judged as one text
+    first = labels["tweets"]["thread_1"]["id"]
+    assert [next(p for p in posts if p.id == t).reply_to_id for t in thread] == [first, thread[0]]
 
     (acct, sec) = next(iter(imp.accounts.values()))
     assert acct.key == "x:DrMayaOkafor"

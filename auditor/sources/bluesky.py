@@ -634,6 +634,7 @@ def _post(record: dict[str, Any], rkey: str, did: str, account: Account) -> Post
         created_at=_time(record.get("createdAt")) or tid_time(rkey),
         url=f"https://bsky.app/profile/{did}/post/{rkey}",
         reply_to=_reply_to(record, did, account) if "reply" in record else None,
+        reply_to_id=_reply_rkey(record) if "reply" in record else None,
         has_media=has_media,
         platform="bluesky",
         visibility="public",
@@ -676,6 +677,12 @@ def _reply_to(record: dict[str, Any], did: str, account: Account) -> str | None:
     if not author:
         return "unknown"  # a reply whose parent is unreadable is still a reply
     return account.handle if author == did else author
+
+
+def _reply_rkey(record: dict[str, Any]) -> str | None:
+    """The record key of the post answered: the last part of its at:// URI."""
+    uri = as_str(as_dict(as_dict(record.get("reply")).get("parent")).get("uri"))
+    return (uri.rsplit("/", 1)[-1] or None) if uri.startswith("at://") else None
 
 
 def _time(value: Any) -> datetime | None:

@@ -221,6 +221,7 @@ class _Outbox:
                 created_at=iso_time(note.published or activity.published),
                 url=note.url or note.id or None,
                 reply_to=reply_to,
+                reply_to_id=note.inReplyTo.rsplit("/", 1)[-1] if note.inReplyTo else None,
                 media=media,
                 has_media=bool(note.attachment),
                 platform="mastodon",

@@ -1,8 +1,8 @@
 """A spreadsheet of posts from any platform: JSON Lines, a JSON array, or CSV.
 
-Keys (columns): `id, text, created_at, url, reply_to, has_media, platform, account_role,
-visibility` (public, unlisted, followers, connections or private); only `id` and `text` are
-required and unknown keys are ignored, so a labelled corpus or a home-made
+Keys (columns): `id, text, created_at, url, reply_to, reply_to_id, has_media, platform,
+account_role, visibility` (public, unlisted, followers, connections or private); only `id`
+and `text` are required and unknown keys are ignored, so a labelled corpus or a home-made
 export reads as it is. Each platform in the file becomes one account named after the file.
 A JSON record with `messages` instead of `text` (`[{"from": "self" | "other", "sent_at",
 "text"}]`, the format of a labelled conversation corpus) is a direct-message conversation: it
@@ -47,6 +47,7 @@ class _Row(msgspec.Struct):
     created_at: str | None = None
     url: str | None = None
     reply_to: str | None = None
+    reply_to_id: str | int | None = None
     has_media: bool | str | int | None = None
     platform: str | None = None
     account_role: str | None = None
@@ -135,6 +136,7 @@ class _PostFile:
             created_at=iso_time(row.created_at),
             url=row.url or None,
             reply_to=(row.reply_to or "").strip().lstrip("@") or None,
+            reply_to_id=str(row.reply_to_id) if row.reply_to_id not in (None, "") else None,
             has_media=_truthy(row.has_media),
             role=role if role in ROLES else None,
             platform=platform,

@@ -507,6 +507,7 @@ def _posts(
                         created_at=created,
                         url=url_base + tid if tid else None,
                         reply_to=t.in_reply_to_screen_name,
+                        reply_to_id=t.in_reply_to_status_id_str,
                         is_repost=text.startswith("RT @"),
                         media=media,
                         has_media=has_media,
