@@ -19,14 +19,14 @@ THREAD = [
     },
     {
         "id": "2",
-        "text": "2/ 94 years old, a retired headmistress, still correcting my grammar at 3am.",
+        "text": "2/ 94 years old, up on ward 7 at Lakeview General, correcting my grammar at 3am.",
         "created_at": "2024-03-01T02:01:00Z",
         "reply_to_id": "1",
         "url": "https://x.test/2",
     },
     {
         "id": "3",
-        "text": "3/ Moved her up to ward 7 at Lakeview General this morning. What a woman.",
+        "text": "3/ She says she will be dancing again by the summer. What a legend.",
         "created_at": "2024-03-01T02:02:00Z",
         "reply_to_id": "2",
         "url": "https://x.test/3",

@@ -28,7 +28,18 @@ CLINICAL_CONTEXT = ("clinical", "unit", "facility")
 CONFIRMS_WEAK = ("age", "name", "initials", "unit", "rare_event", "occupation", "relationship")
 # Person identifiers that, in a clinical context, are themselves about a patient.
 PERSON_CUES = ("name", "initials")
-CUE_KINDS = frozenset(("encounter", "encounter_weak", *PERSON_CUES))
+# Signs the author is at work, weaker than a clinical word: enough for a particular person.
+WORK_CONTEXT = ("medicine", "care", "on_duty", "drug", "health", "colleague_ref")
+# A particular person at work and something that happened with them (needs clinical context).
+ONE_PERSON = "one_person"
+HAPPENED = ("event", "time")
+# Details that are about one patient wherever they appear: a record number.
+DIRECT_CUES = ("record_number",)
+CUE_KINDS = frozenset(
+    ("encounter", "encounter_weak", ONE_PERSON, "care_for_you", "before_after")
+    + PERSON_CUES
+    + DIRECT_CUES
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,14 @@ def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
     return any(o.start < span.end and span.start < o.end for o in others)
 
 
+def _answers_another(post: Post) -> bool:
+    """A reply to someone else's account, not a thread of the author's own."""
+    if not post.reply_to:
+        return False
+    own = post.account.partition(":")[2].lower().lstrip("@")
+    return post.reply_to.lower().lstrip("@") != own
+
+
 def _judge(post: Post, analysis: Analysis) -> Judgment:
     kinds = analysis.kinds
     if kinds.isdisjoint(CUE_KINDS) or not kinds.isdisjoint(ALWAYS_SUPPRESS):
@@ -92,6 +111,18 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
             cues = weak
         else:
             cues = tuple(s for s in analysis.spans if s.kind in PERSON_CUES)
+    answering = _answers_another(post) and "care_for_you" in kinds
+    if not cues and answering:
+        cues = analysis.of("care_for_you")
+    at_work = clinical or not kinds.isdisjoint(WORK_CONTEXT)
+    happened = not kinds.isdisjoint(HAPPENED)
+    if not cues and at_work and happened:
+        for kind in (ONE_PERSON, *PERSON_CUES):
+            cues = cues or tuple(c for c in analysis.of(kind) if not _overlaps(c, safe))
+    if not cues and post.has_media and "before_after" in kinds:
+        cues = analysis.of("before_after")
+    if not cues:
+        cues = tuple(s for s in analysis.spans if s.kind in DIRECT_CUES)
     if not cues:
         return NOT_ENCOUNTER
     names_patient = any(w in c.text.lower().split() for c in cues for w in PATIENT_WORDS)
@@ -110,7 +141,12 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
         if hypothetical and _overlaps(span, hypothetical):
             continue  # "adults over 45" is about a population, not a patient's age
         found[span.kind] = _evidence(span.kind, info.label, span.text, info.hipaa)
-    if post.has_media and "clinical" in kinds:
+    if answering:
+        info = table["reply_handle"]
+        found["reply_handle"] = _evidence(
+            "reply_handle", info.label, f"@{post.reply_to}", info.hipaa
+        )
+    if post.has_media and (at_work or "before_after" in kinds):
         info = table["image"]
         found["image"] = _evidence("image", info.label, None, info.hipaa)
     identifiers = tuple(found.values())
