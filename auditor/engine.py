@@ -198,6 +198,7 @@ class _Audit:
         self.analyser = analyser or (default_analyser() if needs_text else None)
         self.on_conversation: ConversationHook | None = None
         self.threads = ThreadWindow() if self.post_checks and self.analyser else None
+        self.pending_threads: list[Thread] = []
         self.findings: list[Finding] = []
         self.check_errors: dict[str, SourceError] = {}
         self.tallies: dict[str, _AccountTally] = {}
@@ -253,6 +254,7 @@ class _Audit:
             if self.threads is not None:
                 for thread in self.threads.flush():
                     self.check_thread(imp, thread)
+                self.judge_threads(imp)
         except InputError as exc:
             imp.error(exc.where, exc.message)
         except HookError:
@@ -382,29 +384,42 @@ class _Audit:
                     self.check_thread(imp, thread)
 
     def check_thread(self, imp: SourceImport, thread: Thread) -> None:
-        """Judge a thread of two or more posts again as one text, with the checks that fired on
-        none of its posts: their findings name every post of the thread."""
-        posts = thread.ordered()
-        if len(posts) < 2 or self.analyser is None:
+        """Queue a finished thread of two or more posts; queued threads are judged a batch
+        at a time (one analysis call), like posts."""
+        if len(thread.posts) < 2 or self.analyser is None:
             return
-        first = posts[0]
-        joined = dataclasses.replace(
-            first,
-            text="\n".join(p.text for p in posts),
-            has_media=any(p.has_media for p in posts),
-            media=tuple(m for p in posts for m in p.media),
-        )
-        analysis = self.analyser.analyse(joined.text)
-        account = self.tally(imp, first.account).account
-        for check in self.post_checks:
-            if check.meta.id in thread.fired:
-                continue
-            try:
-                got = check.check_post(joined, analysis, account, self.ctx)
-            except Exception as exc:
-                self.failed(check, exc, f"the thread of post {first.id}")
-                continue
-            self.findings.extend(_thread_finding(f, posts) for f in got or ())
+        self.pending_threads.append(thread)
+        if len(self.pending_threads) >= BATCH:
+            self.judge_threads(imp)
+
+    def judge_threads(self, imp: SourceImport) -> None:
+        """Judge the queued threads again, each as one text, with the checks that fired on
+        none of its posts: their findings name every post of the thread."""
+        threads, self.pending_threads = self.pending_threads, []
+        if not threads or self.analyser is None:
+            return
+        runs = [t.ordered() for t in threads]
+        joined = [
+            dataclasses.replace(
+                posts[0],
+                text="\n".join(p.text for p in posts),
+                has_media=any(p.has_media for p in posts),
+                media=tuple(m for p in posts for m in p.media),
+            )
+            for posts in runs
+        ]
+        analyses = self.analyser.analyse_many([j.text for j in joined])
+        for thread, posts, post, analysis in zip(threads, runs, joined, analyses, strict=True):
+            account = self.tally(imp, post.account).account
+            for check in self.post_checks:
+                if check.meta.id in thread.fired:
+                    continue
+                try:
+                    got = check.check_post(post, analysis, account, self.ctx)
+                except Exception as exc:
+                    self.failed(check, exc, f"the thread of post {post.id}")
+                    continue
+                self.findings.extend(_thread_finding(f, posts) for f in got or ())
 
     def finish(self) -> AuditResult:
         reports = tuple(t.report() for t in self.tallies.values())

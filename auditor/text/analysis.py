@@ -1,12 +1,12 @@
 """One pass of text analysis per post: every recogniser at once, spans out.
 
 The recognisers live in `recognisers.toml`. They are compiled once into a Hyperscan database
-(multi-pattern matching in C, one scan per batch of texts) that says which kinds occur in each
-text. Most posts fire no check, and a check looks at the kinds before it looks at any span, so
-the spans are found only when first asked for, by a second database that also tracks where
-each match starts (which doubles the scan time, so it is spent only on those texts). Where
-Hyperscan is not installed, the same patterns run through Python's `re`, much slower (it tries
-a word list's alternatives one by one) but with the same results.
+(multi-pattern matching in C, one scan per text, each recogniser reported once) that says which
+kinds occur in each text. Most posts fire no check, and a check looks at the kinds before it
+looks at any span, so the spans are found only when first asked for, by a second database
+that also tracks where each match starts (which doubles the scan time, so it is spent only on
+those texts). Where Hyperscan is not installed, the same patterns run through Python's `re`,
+much slower (it tries a word list's alternatives one by one) but with the same results.
 """
 
 from __future__ import annotations
@@ -92,9 +92,6 @@ class Pattern:
 
 
 EMPTY = Analysis(frozenset(), ())
-# Joins a batch of texts for one scan. No recogniser can match across it: `.` and the negated
-# classes stop at a newline, `\s` stops at the NUL, and `\b` sees non-word characters.
-SEPARATOR = b"\n\x00\n"
 
 
 def load_patterns() -> tuple[Pattern, ...]:
@@ -151,8 +148,7 @@ class Analyser:
         return self.analyse_many((text,))[0]
 
     def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
-        """Annotate a batch of texts: one Hyperscan call for all of them, which saves the
-        per-call cost that dominates on short posts."""
+        """Annotate a batch of texts (the `re` engine and the callers share this shape)."""
         if self.engine == "hyperscan":
             found = self._occurring_hyperscan(texts)
         else:
@@ -177,30 +173,14 @@ class Analyser:
         return out
 
     def _occurring_hyperscan(self, texts: Sequence[str]) -> list[list[int]]:
-        """The ids of the recognisers that match in each text (with repeats)."""
-        datas = [t.encode("utf-8", "surrogatepass") for t in texts]
-        ends: list[int] = []
-        pos = 0
-        for d in datas:
-            pos += len(d)
-            ends.append(pos)
-            pos += len(SEPARATOR)
-        matches: list[tuple[int, int]] = []
-        add = matches.append
-
-        def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
-            add((end, pid))
-
-        self._db.scan(SEPARATOR.join(datas), match_event_handler=on_match)
-        found: list[list[int]] = [[] for _ in datas]
-        # Hyperscan reports in order of the match's end, so the texts come in order too.
-        i, limit, current = 0, ends[0] if ends else 0, found[0] if found else []
-        for end, pid in matches:
-            if end > limit:
-                while end > ends[i]:
-                    i += 1
-                limit, current = ends[i], found[i]
-            current.append(pid)
+        """The ids of the recognisers that match in each text. The database reports each
+        recogniser once per scan (single-match mode), so a text is scanned on its own: a
+        common word list then costs one callback a post, not one per occurrence."""
+        scan, found = self._db.scan, []
+        for text in texts:
+            pids: list[int] = []
+            scan(text.encode("utf-8", "surrogatepass"), match_event_handler=_add, context=pids)
+            found.append(pids)
         return found
 
     def _spans(self, text: str, pids: tuple[int, ...]) -> tuple[Span, ...]:
@@ -238,12 +218,17 @@ class Analyser:
         return tuple(spans)
 
 
+def _add(pid: int, start: int, end: int, flags: int, pids: list[int]) -> None:
+    pids.append(pid)
+
+
 def _hyperscan_db(patterns: tuple[Pattern, ...], *, starts: bool) -> object:
     """Compile a database, or load it from the cache: compiling takes seconds. With `starts`,
     matches report where they start (leftmost), which the spans need."""
     # Byte mode, no HS_FLAG_UTF8: with start-of-match tracking it crashed on some texts, and
     # byte mode needs no valid UTF-8 (a lone surrogate in an export cannot hurt it).
-    som = hyperscan.HS_FLAG_SOM_LEFTMOST if starts else 0
+    # Without `starts` the database only says which recognisers occur: once each is enough.
+    som = hyperscan.HS_FLAG_SOM_LEFTMOST if starts else hyperscan.HS_FLAG_SINGLEMATCH
     flags = [som | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0) for p in patterns]
     digest = hashlib.sha256(
         repr(

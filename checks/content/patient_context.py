@@ -102,8 +102,28 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
     kinds = analysis.kinds
     if kinds.isdisjoint(CUE_KINDS) or not kinds.isdisjoint(ALWAYS_SUPPRESS):
         return NOT_ENCOUNTER
+    # Decide from the kinds alone whether any rule below can find a cue: most posts stop here,
+    # before their spans are looked for.
+    maybe_clinical = not kinds.isdisjoint(CLINICAL_CONTEXT)
+    at_work = maybe_clinical or not kinds.isdisjoint(WORK_CONTEXT)
+    happened = not kinds.isdisjoint(HAPPENED)
+    answering = "care_for_you" in kinds and _answers_another(post)
+    persons = not kinds.isdisjoint(PERSON_CUES)
+    if not (
+        "encounter" in kinds
+        or (maybe_clinical and ("encounter_weak" in kinds or persons))
+        or answering
+        or (at_work and happened and (persons or ONE_PERSON in kinds))
+        or (post.has_media and "before_after" in kinds)
+        or not kinds.isdisjoint(DIRECT_CUES)
+    ):
+        return NOT_ENCOUNTER
     safe = analysis.of("not_clinical_sense")
-    clinical = any(s.kind in CLINICAL_CONTEXT and not _overlaps(s, safe) for s in analysis.spans)
+    clinical = maybe_clinical and (
+        not safe
+        or any(s.kind in CLINICAL_CONTEXT and not _overlaps(s, safe) for s in analysis.spans)
+    )
+    at_work = clinical or not kinds.isdisjoint(WORK_CONTEXT)
     cues = tuple(c for c in analysis.of("encounter") if not _overlaps(c, safe))
     if not cues and clinical:
         weak = tuple(c for c in analysis.of("encounter_weak") if not _overlaps(c, safe))
@@ -111,11 +131,8 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
             cues = weak
         else:
             cues = tuple(s for s in analysis.spans if s.kind in PERSON_CUES)
-    answering = _answers_another(post) and "care_for_you" in kinds
     if not cues and answering:
         cues = analysis.of("care_for_you")
-    at_work = clinical or not kinds.isdisjoint(WORK_CONTEXT)
-    happened = not kinds.isdisjoint(HAPPENED)
     if not cues and at_work and happened:
         for kind in (ONE_PERSON, *PERSON_CUES):
             cues = cues or tuple(c for c in analysis.of(kind) if not _overlaps(c, safe))
