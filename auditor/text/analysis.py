@@ -89,6 +89,7 @@ class Pattern:
     regex: str
     caseless: bool
     presence: bool = False  # only whether the kind occurs matters: keep its first span alone
+    literal: bool = False  # built from a `words` list: an alternation of literal phrases
 
 
 EMPTY = Analysis(frozenset(), ())
@@ -105,7 +106,7 @@ def load_patterns() -> tuple[Pattern, ...]:
         for regex in rec.get("patterns", ()):
             out.append(Pattern(rec["kind"], regex, caseless, presence))
         for regex in _word_patterns(rec.get("words", ())):
-            out.append(Pattern(rec["kind"], regex, caseless, presence))
+            out.append(Pattern(rec["kind"], regex, caseless, presence, literal=True))
     return tuple(out)
 
 
@@ -135,11 +136,10 @@ class Analyser:
         self.engine = engine
         self._kinds = [p.kind for p in self.patterns]
         self._presence = [p.presence for p in self.patterns]
+        self._literal = [p.literal for p in self.patterns]
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(self.patterns)
         if engine == "re":
-            self._compiled = [
-                re.compile(p.regex, re.ASCII | (re.IGNORECASE if p.caseless else 0))
-                for p in self.patterns
-            ]
+            self._compiled = [_compile(p) for p in self.patterns]
         elif engine == "hyperscan":
             self._db = _hyperscan_db(self.patterns, starts=False)
         self._som_db: object | None = None
@@ -153,7 +153,8 @@ class Analyser:
             found = self._occurring_hyperscan(texts)
         else:
             found = [
-                [pid for pid, rx in enumerate(self._compiled) if rx.search(text)] for text in texts
+                [pid for pid, rx in enumerate(self._compiled) if rx.search(text)]  # type: ignore[union-attr]
+                for text in texts
             ]
         kinds = self._kinds
         out = []
@@ -186,24 +187,36 @@ class Analyser:
     def _spans(self, text: str, pids: tuple[int, ...]) -> tuple[Span, ...]:
         data = text.encode("utf-8", "surrogatepass")
         hits: list[tuple[int, int, int]] = []
+        by_re = pids
         if self.engine == "hyperscan":
-            if self._som_db is None:
-                self._som_db = _hyperscan_db(self.patterns, starts=True)
-            add = hits.append
+            # Word lists, by far the largest patterns, through a start-tracking database of
+            # their own (cheap for literals); the few regexes a post holds through `re`, which
+            # costs less than tracking starts for every regex over the whole text.
+            literal = self._literal
+            if any(literal[p] for p in pids):
+                if self._som_db is None:
+                    words = [i for i, p in enumerate(self.patterns) if p.literal]
+                    self._som_db = _hyperscan_db(
+                        tuple(self.patterns[i] for i in words), starts=True, ids=words
+                    )
+                add = hits.append
 
-            def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
-                add((start, -end, pid))
+                def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
+                    add((start, -end, pid))
 
-            self._som_db.scan(data, match_event_handler=on_match)
-        else:
-            ascii_only = len(data) == len(text)
-            for pid in pids:
-                for m in self._compiled[pid].finditer(text):
-                    start, end = m.span()
-                    if not ascii_only:
-                        start = len(text[:start].encode("utf-8", "surrogatepass"))
-                        end = start + len(m.group().encode("utf-8", "surrogatepass"))
-                    hits.append((start, -end, pid))
+                self._som_db.scan(data, match_event_handler=on_match)
+            by_re = tuple(p for p in pids if not literal[p])
+        ascii_only = len(data) == len(text)
+        for pid in by_re:
+            rx = self._compiled[pid]
+            if rx is None:
+                rx = self._compiled[pid] = _compile(self.patterns[pid])
+            for m in rx.finditer(text):
+                start, end = m.span()
+                if not ascii_only:
+                    start = len(text[:start].encode("utf-8", "surrogatepass"))
+                    end = start + len(m.group().encode("utf-8", "surrogatepass"))
+                hits.append((start, -end, pid))
         hits.sort()
         kinds, presence = self._kinds, self._presence
         reach: dict[str, int] = {}
@@ -218,13 +231,21 @@ class Analyser:
         return tuple(spans)
 
 
+def _compile(p: Pattern) -> re.Pattern[str]:
+    return re.compile(p.regex, re.ASCII | (re.IGNORECASE if p.caseless else 0))
+
+
 def _add(pid: int, start: int, end: int, flags: int, pids: list[int]) -> None:
     pids.append(pid)
 
 
-def _hyperscan_db(patterns: tuple[Pattern, ...], *, starts: bool) -> object:
+def _hyperscan_db(
+    patterns: tuple[Pattern, ...], *, starts: bool, ids: list[int] | None = None
+) -> object:
     """Compile a database, or load it from the cache: compiling takes seconds. With `starts`,
-    matches report where they start (leftmost), which the spans need."""
+    matches report where they start (leftmost), which the spans need. `ids` are the ids the
+    matches report (by default the patterns' positions)."""
+    ids = ids if ids is not None else list(range(len(patterns)))
     # Byte mode, no HS_FLAG_UTF8: with start-of-match tracking it crashed on some texts, and
     # byte mode needs no valid UTF-8 (a lone surrogate in an export cannot hurt it).
     # Without `starts` the database only says which recognisers occur: once each is enough.
@@ -234,7 +255,7 @@ def _hyperscan_db(patterns: tuple[Pattern, ...], *, starts: bool) -> object:
         repr(
             (
                 getattr(hyperscan, "__version__", ""),
-                [(p.regex, f) for p, f in zip(patterns, flags, strict=True)],
+                [(p.regex, f, i) for p, f, i in zip(patterns, flags, ids, strict=True)],
             )
         ).encode()
     ).hexdigest()[:24]
@@ -248,7 +269,7 @@ def _hyperscan_db(patterns: tuple[Pattern, ...], *, starts: bool) -> object:
     db = hyperscan.Database()
     db.compile(
         expressions=[p.regex.encode() for p in patterns],
-        ids=list(range(len(patterns))),
+        ids=ids,
         elements=len(patterns),
         flags=flags,
     )
