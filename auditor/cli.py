@@ -140,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     facts_sub.add_parser("list", help="show the protected facts")
     facts_remove = facts_sub.add_parser("remove", help="stop protecting a fact")
     facts_remove.add_argument("fact", help="the fact, as listed (case does not matter)")
-    facts.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    facts.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error"
+    )
 
     sub.add_parser(
         "checks",

@@ -57,7 +57,7 @@ PostHook = Callable[[Post, list[str], str | None], None]
 ConversationHook = Callable[[Conversation, list[str]], None]
 # A conversation longer than this is judged in windows, so memory stays bounded.
 CONVERSATION_WINDOW = 1000
-# Posts analysed together: one Hyperscan call per batch; small enough to keep memory flat.
+# Posts analysed and checked together (threads too): small enough to keep memory flat.
 BATCH = 256
 # Example posts kept per account and reason, for account-level findings.
 SAMPLES = 3
@@ -251,10 +251,6 @@ class _Audit:
                     batch = []
                     self.progress.update(read)
             self.check_posts(imp, batch)
-            if self.threads is not None:
-                for thread in self.threads.flush():
-                    self.check_thread(imp, thread)
-                self.judge_threads(imp)
         except InputError as exc:
             imp.error(exc.where, exc.message)
         except HookError:
@@ -265,6 +261,11 @@ class _Audit:
             imp.error(str(path), f"{_internal(exc)}; the posts before it were audited")
         finally:
             self.progress.finish()
+        if self.threads is not None:
+            # also after an error: the threads read so far are judged, none spans two sources
+            for thread in self.threads.flush():
+                self.check_thread(imp, thread)
+            self.judge_threads(imp)
         messages = self.read_messages(imp, path)
         for key in imp.accounts:
             self.tally(imp, key)  # accounts a streaming source only discovered while reading
