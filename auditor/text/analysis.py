@@ -162,12 +162,12 @@ class Analyser:
             if not pids:
                 out.append(EMPTY)
                 continue
-            distinct = tuple(sorted(set(pids)))
+            # each id once: enumerate gives them so, and Hyperscan in single-match mode
             out.append(
                 Analysis(
-                    frozenset([kinds[p] for p in distinct]),
+                    frozenset([kinds[p] for p in pids]),
                     text=text,
-                    pids=distinct,
+                    pids=tuple(pids),
                     analyser=self,
                 )
             )
