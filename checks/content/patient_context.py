@@ -127,7 +127,8 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
     cues = tuple(c for c in analysis.of("encounter") if not _overlaps(c, safe))
     if not cues and clinical:
         weak = tuple(c for c in analysis.of("encounter_weak") if not _overlaps(c, safe))
-        if weak and any(k in kinds for k in CONFIRMS_WEAK):
+        # a photo of "the patient" confirms them as much as their age does
+        if weak and (post.has_media or any(k in kinds for k in CONFIRMS_WEAK)):
             cues = weak
         else:
             cues = tuple(s for s in analysis.spans if s.kind in PERSON_CUES)
