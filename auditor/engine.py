@@ -385,10 +385,8 @@ class _Audit:
                     self.check_thread(imp, thread)
 
     def check_thread(self, imp: SourceImport, thread: Thread) -> None:
-        """Queue a finished thread of two or more posts; queued threads are judged a batch
-        at a time (one analysis call), like posts."""
-        if len(thread.posts) < 2 or self.analyser is None:
-            return
+        """Queue a finished thread (two or more posts, as ThreadWindow builds them); queued
+        threads are judged a batch at a time (one analysis call), like posts."""
         self.pending_threads.append(thread)
         if len(self.pending_threads) >= BATCH:
             self.judge_threads(imp)

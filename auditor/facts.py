@@ -29,9 +29,8 @@ def _backend_problem(exc: Exception) -> FactsError:
     backend = type(keyring.get_keyring()).__module__
     return FactsError(
         f"the OS keyring ({backend}) is not available: {str(exc).rstrip('.')}. Protected facts "
-        "are kept only "
-        "there, never in a file: unlock or install a keyring (on Linux, a Secret Service such "
-        "as GNOME Keyring or KWallet) and try again"
+        "are kept only there, never in a file: unlock or install a keyring (on Linux, a Secret "
+        "Service such as GNOME Keyring or KWallet) and try again"
     )
 
 
