@@ -36,6 +36,37 @@ DOMAIN_CASES = [
     ("Dropped the kids at school, then straight into theatre for a long list.", None, "mixed"),
     ("Good morning everyone!", None, "other"),
     ("Well, that escalated quickly.", None, "other"),
+    # medical words in a TV drama or an idiom are not medicine
+    (
+        "Finally caught up on the hospital show everyone talks about. The surgeon in episode 3 "
+        "would have lost his licence by lunchtime.",
+        "personal",
+        "personal",
+    ),
+    (
+        "Be patient with the new sourdough starter, they said. Day nine and still flat.",
+        None,
+        "personal",
+    ),
+    # the author's own illness is their life; with their clinic it is both
+    (
+        "I was diagnosed with shingles on Monday, so the clinic is covering my lists this week.",
+        "personal",
+        "mixed",
+    ),
+    # a view with no topic is neither side; the author's profession makes it professional
+    ("Voting them out next month. This council has done nothing for anyone.", "personal", "other"),
+    (
+        "Paediatrician here: cutting the school nurse budget is a false economy. Vote them out.",
+        "personal",
+        "professional",
+    ),
+    # on a professional account, a clinic notice that mentions cake stays professional
+    (
+        "Flu clinic runs all Saturday at the practice. There will be cake for the staff.",
+        "professional",
+        "professional",
+    ),
     # no topic word at all: the account's role decides
     ("Still thinking about yesterday. What a week it has been, honestly.", "personal", "personal"),
     (

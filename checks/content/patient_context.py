@@ -19,13 +19,23 @@ from auditor.text.analysis import Analysis, Span
 
 PATIENT_WORDS = ("patient", "pt", "client", "resident")
 # Framings that mean "not a real, specific encounter" whatever cue words appear.
-ALWAYS_SUPPRESS = ("case_report", "fiction")
+ALWAYS_SUPPRESS = ("case_report", "fiction", "screen")
 # Framings that suppress unless a cue names a patient outright.
 WEAK_SUPPRESS = ("own_health", "public_figure")
 # Context that makes a person-naming detail clinical.
 CLINICAL_CONTEXT = ("clinical", "unit", "facility")
 # Details specific enough to one person that a weak cue ("the patient") becomes an encounter.
-CONFIRMS_WEAK = ("age", "name", "initials", "unit", "rare_event", "occupation", "relationship")
+CONFIRMS_WEAK = (
+    "age",
+    "name",
+    "initials",
+    "unit",
+    "rare_event",
+    "occupation",
+    "relationship",
+    "place",
+    "street",
+)
 # Person identifiers that, in a clinical context, are themselves about a patient.
 PERSON_CUES = ("name", "initials")
 # Signs the author is at work, weaker than a clinical word: enough for a particular person.
@@ -144,7 +154,10 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
     if not cues:
         return NOT_ENCOUNTER
     names_patient = any(w in c.text.lower().split() for c in cues for w in PATIENT_WORDS)
-    if not names_patient and any(k in kinds for k in WEAK_SUPPRESS):
+    # "had my" inside "had my old teacher in for a review" is the encounter, not own health
+    if not names_patient and any(
+        not _overlaps(s, cues) for k in WEAK_SUPPRESS for s in analysis.of(k)
+    ):
         return NOT_ENCOUNTER
     hypothetical = analysis.of("hypothetical")
     if hypothetical and "time" not in kinds:

@@ -18,6 +18,9 @@ from auditor.model import Account, Evidence, Finding, Post, Scope, Severity
 from auditor.text.analysis import Analysis
 
 PATIENT = frozenset(("encounter", "encounter_weak", "unit", "age", "patient_ref"))
+# Clinical words that are not about a patient (the author's own illness, a TV drama), or
+# advice in which "hun," or "mate," is friendly.
+NOT_A_PATIENT = frozenset(("own_health", "screen", "fiction", "advice_action"))
 REASONS = {
     "contempt": "mocks or shows contempt for a patient",
     "intoxicated": "mentions drinking while on call or at work",
@@ -54,7 +57,9 @@ class Unprofessional(PostCheck):
     ) -> Iterable[Finding]:
         k = analysis.kinds
         found = []
-        if "contempt" in k and not k.isdisjoint(PATIENT | {"clinical"}):
+        if "contempt" in k and (
+            not k.isdisjoint(PATIENT) or ("clinical" in k and k.isdisjoint(NOT_A_PATIENT))
+        ):
             found.append("contempt")
         if "drink" in k and "on_duty" in k and "off_duty" not in k:
             found.append("intoxicated")
