@@ -54,7 +54,12 @@ def post_domain(kinds: frozenset[str], text: str, role: str | None = None) -> st
         return "professional"
     if per:
         return "personal"
-    if not kinds.isdisjoint(r.other_kinds) or len(text) < r.other_below_chars:
+    # only an idiom's or a drama's medical words: about neither side
+    if (
+        not kinds.isdisjoint(r.other_kinds)
+        or not kinds.isdisjoint(r.not_medicine)
+        or len(text) < r.other_below_chars
+    ):
         return "other"
     return "personal" if role == "personal" else "professional"
 

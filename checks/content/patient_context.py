@@ -100,6 +100,10 @@ def _overlaps(span: Span, others: tuple[Span, ...]) -> bool:
     return any(o.start < span.end and span.start < o.end for o in others)
 
 
+def _within(span: Span, others: tuple[Span, ...]) -> bool:
+    return any(o.start <= span.start and span.end <= o.end for o in others)
+
+
 def _answers_another(post: Post) -> bool:
     """A reply to someone else's account, not a thread of the author's own."""
     if not post.reply_to:
@@ -134,9 +138,19 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
         or any(s.kind in CLINICAL_CONTEXT and not _overlaps(s, safe) for s in analysis.spans)
     )
     at_work = clinical or not kinds.isdisjoint(WORK_CONTEXT)
-    cues = tuple(c for c in analysis.of("encounter") if not _overlaps(c, safe))
+    own = analysis.of("own_health")
+    cues = tuple(
+        c
+        for c in analysis.of("encounter")
+        # "a patient" inside "being a patient" is the author
+        if not _overlaps(c, safe) and not _within(c, own)
+    )
     if not cues and clinical:
-        weak = tuple(c for c in analysis.of("encounter_weak") if not _overlaps(c, safe))
+        weak = tuple(
+            c
+            for c in analysis.of("encounter_weak")
+            if not _overlaps(c, safe) and not _within(c, own)
+        )
         # a photo of "the patient" confirms them as much as their age does
         if weak and (post.has_media or any(k in kinds for k in CONFIRMS_WEAK)):
             cues = weak
