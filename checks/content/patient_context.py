@@ -39,7 +39,7 @@ CONFIRMS_WEAK = (
 # Person identifiers that, in a clinical context, are themselves about a patient.
 PERSON_CUES = ("name", "initials")
 # Signs the author is at work, weaker than a clinical word: enough for a particular person.
-WORK_CONTEXT = ("medicine", "care", "on_duty", "drug", "health", "colleague_ref")
+WORK_CONTEXT = ("medicine", "care", "on_duty", "drug", "health", "colleague_ref", "self_role")
 # A particular person at work and something that happened with them (needs clinical context).
 ONE_PERSON = "one_person"
 HAPPENED = ("event", "time")
@@ -104,6 +104,14 @@ def _within(span: Span, others: tuple[Span, ...]) -> bool:
     return any(o.start <= span.start and span.end <= o.end for o in others)
 
 
+def _inside_longer(span: Span, others: tuple[Span, ...]) -> bool:
+    """Whether a longer span holds this one: "had my" in "had my old teacher in for a review"."""
+    return any(
+        o.start <= span.start and span.end <= o.end and o.end - o.start > span.end - span.start
+        for o in others
+    )
+
+
 def _answers_another(post: Post) -> bool:
     """A reply to someone else's account, not a thread of the author's own."""
     if not post.reply_to:
@@ -126,6 +134,7 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
     if not (
         "encounter" in kinds
         or (maybe_clinical and ("encounter_weak" in kinds or persons))
+        or (maybe_clinical and ONE_PERSON in kinds and "age" in kinds)
         or answering
         or (at_work and happened and (persons or ONE_PERSON in kinds))
         or (post.has_media and "before_after" in kinds)
@@ -151,13 +160,23 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
             for c in analysis.of("encounter_weak")
             if not _overlaps(c, safe) and not _within(c, own)
         )
-        # a photo of "the patient" confirms them as much as their age does
-        if weak and (post.has_media or any(k in kinds for k in CONFIRMS_WEAK)):
+        # a photo of "the patient" confirms them as much as their age does; a unit inside the
+        # cue itself confirms nothing ("in the ED tonight" names no one)
+        if weak and (
+            post.has_media
+            or any(
+                s.kind in CONFIRMS_WEAK and (s.kind != "unit" or not _overlaps(s, (cue,)))
+                for cue in weak
+                for s in analysis.spans
+            )
+        ):
             cues = weak
         else:
             cues = tuple(s for s in analysis.spans if s.kind in PERSON_CUES)
     if not cues and answering:
         cues = analysis.of("care_for_you")
+    if not cues and clinical and "age" in kinds:  # "our little guy (5)" on the burns unit
+        cues = analysis.of(ONE_PERSON)
     if not cues and at_work and happened:
         for kind in (ONE_PERSON, *PERSON_CUES):
             cues = cues or tuple(c for c in analysis.of(kind) if not _overlaps(c, safe))
@@ -170,7 +189,7 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
     names_patient = any(w in c.text.lower().split() for c in cues for w in PATIENT_WORDS)
     # "had my" inside "had my old teacher in for a review" is the encounter, not own health
     if not names_patient and any(
-        not _overlaps(s, cues) for k in WEAK_SUPPRESS for s in analysis.of(k)
+        not _inside_longer(s, cues) for k in WEAK_SUPPRESS for s in analysis.of(k)
     ):
         return NOT_ENCOUNTER
     hypothetical = analysis.of("hypothetical")
