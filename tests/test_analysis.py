@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from auditor.text import analysis
@@ -66,6 +68,24 @@ def test_compiled_database_is_cached(tmp_path, monkeypatch):
     assert len(cached) == 1 and (cached[0].stat().st_mode & 0o077) == 0
     again = Analyser(engine="hyperscan")  # loads from the cache
     assert again.analyse(TEXTS[0]) == Analyser(engine="re").analyse(TEXTS[0])
+
+
+def test_databases_of_older_recognisers_are_pruned(tmp_path, monkeypatch):
+    if analysis.hyperscan is None:
+        pytest.skip("hyperscan not installed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "auditor"
+    folder.mkdir()
+    for n in range(6):
+        stale = folder / f"recognisers-stale{n}.hsdb"
+        stale.write_bytes(b"x")
+        os.utime(stale, (1_000_000 + n, 1_000_000 + n))
+    (folder / "unrelated.txt").write_text("kept")
+    Analyser(engine="hyperscan")
+    left = sorted(p.name for p in folder.glob("recognisers-*.hsdb"))
+    assert len(left) == analysis.CACHE_KEEP
+    assert "recognisers-stale5.hsdb" in left and "recognisers-stale0.hsdb" not in left
+    assert (folder / "unrelated.txt").exists()
 
 
 def test_batch_equals_one_by_one_and_nothing_matches_across_posts():

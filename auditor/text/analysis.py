@@ -280,9 +280,20 @@ def _hyperscan_db(
         with os.fdopen(fd, "wb") as out:
             out.write(hyperscan.dumpb(db))
         os.replace(tmp, cached)
+        _prune(cached.parent)
     except OSError:
         pass  # a read-only home only costs the compile time on each run
     return db
+
+
+CACHE_KEEP = 4  # two databases a version: the current one and the one before
+
+
+def _prune(folder: Path) -> None:
+    """Drop the databases of older recognisers, so upgrades do not pile them up."""
+    old = sorted(folder.glob("recognisers-*.hsdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in old[CACHE_KEEP:]:
+        path.unlink(missing_ok=True)
 
 
 @cache
