@@ -48,6 +48,8 @@ from auditor.progress import Progress
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.text.analysis import Analyser, default_analyser
 from auditor.text.domain import post_domain
+from auditor.text.worker import AVAILABLE as WORKER_AVAILABLE
+from auditor.text.worker import KindsWorker, WorkerGone
 from auditor.threads import Thread, ThreadWindow
 
 # Called for each post after the post checks, with the ids of the checks that fired and the
@@ -141,10 +143,14 @@ def run(
     analyser: Analyser | None = None,
     debug: bool = False,
     protected_facts: Sequence[str] = (),
+    parallel: bool = True,
 ) -> AuditResult:
     """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
-    (for its traceback) instead of being recorded and survived."""
-    audit = _Audit(config, plugins, progress or Progress(enabled=False), on_post, analyser)
+    (for its traceback) instead of being recorded and survived. With `parallel`, an archive of
+    more than one batch of posts is scanned by a second process (`auditor.text.worker`)."""
+    audit = _Audit(
+        config, plugins, progress or Progress(enabled=False), on_post, analyser, parallel
+    )
     audit.on_conversation = on_conversation
     audit.debug = debug
     audit.ctx = CheckContext(
@@ -156,11 +162,14 @@ def run(
         protected_facts=tuple(protected_facts),
     )
     seen: set[Path] = set()
-    for path in paths:
-        if path.resolve() in seen:
-            continue  # the same export given twice: read once, or every finding doubles
-        seen.add(path.resolve())
-        audit.read_source(path, platform)
+    try:
+        for path in paths:
+            if path.resolve() in seen:
+                continue  # the same export given twice: read once, or every finding doubles
+            seen.add(path.resolve())
+            audit.read_source(path, platform)
+    finally:
+        audit.stop_worker()
     return audit.finish()
 
 
@@ -174,6 +183,7 @@ class _Audit:
         progress: Progress,
         on_post: PostHook | None,
         analyser: Analyser | None,
+        parallel: bool = True,
     ) -> None:
         self.config = config
         self.plugins = plugins
@@ -199,6 +209,10 @@ class _Audit:
         self.on_conversation: ConversationHook | None = None
         self.threads = ThreadWindow() if self.post_checks and self.analyser else None
         self.pending_threads: list[Thread] = []
+        # A batch read but not yet checked, and whether the worker is scanning it.
+        self.pending: tuple[list[Post], bool] | None = None
+        self.parallel = parallel
+        self.worker: KindsWorker | None = None
         self.findings: list[Finding] = []
         self.check_errors: dict[str, SourceError] = {}
         self.tallies: dict[str, _AccountTally] = {}
@@ -247,17 +261,20 @@ class _Audit:
                     continue
                 batch.append(post)
                 if len(batch) == BATCH:
-                    self.check_posts(imp, batch)
+                    self.check_batch(imp, batch)
                     batch = []
                     self.progress.update(read)
-            self.check_posts(imp, batch)
+            self.check_batch(imp, batch)
+            self.check_pending(imp)
         except InputError as exc:
+            self.check_pending(imp)  # the batches read before the fault are audited
             imp.error(exc.where, exc.message)
         except HookError:
             raise
         except Exception as exc:
             if self.debug:
                 raise
+            self.pending = None  # the fault may lie in the checks: leave the rest unchecked
             imp.error(str(path), f"{_internal(exc)}; the posts before it were audited")
         finally:
             self.progress.finish()
@@ -338,10 +355,72 @@ class _Audit:
             except Exception as exc:
                 raise HookError(exc) from exc
 
-    def check_posts(self, imp: SourceImport, batch: list[Post]) -> None:
+    def check_batch(self, imp: SourceImport, batch: list[Post]) -> None:
+        """Check a batch of posts; with a worker, one batch behind: the worker scans this
+        batch while the previous one is checked here."""
         if not batch:
             return
-        analyses = self.analyser.analyse_many([p.text for p in batch]) if self.analyser else None
+        full = len(batch) == BATCH
+        if self.worker is None and self.parallel and full and self.pending is not None:
+            self.worker = self._start_worker()  # a second full batch: worth a second process
+        if self.worker is None:
+            if self.parallel and full and self.pending is None:
+                self.pending = (batch, False)  # held: if another full batch follows, a worker
+                return
+            self.check_pending(imp)
+            self.check_posts(imp, batch)
+            return
+        try:
+            self.worker.submit([p.text for p in batch])
+            sent = True
+        except WorkerGone:
+            self.stop_worker()
+            sent = False
+        self.check_pending(imp)
+        self.pending = (batch, sent)
+
+    def check_pending(self, imp: SourceImport) -> None:
+        if self.pending is None:
+            return
+        batch, sent = self.pending
+        self.pending = None
+        found = None
+        if sent and self.worker is not None:
+            try:
+                found = self.worker.result()
+            except WorkerGone:
+                self.stop_worker()
+        self.check_posts(imp, batch, found)
+
+    def _start_worker(self) -> KindsWorker | None:
+        if self.analyser is None or self.analyser.engine != "hyperscan" or not WORKER_AVAILABLE:
+            self.parallel = False
+            return None
+        try:
+            return KindsWorker(self.analyser)
+        except OSError:
+            self.parallel = False
+            return None
+
+    def stop_worker(self) -> None:
+        """Scan in-process from here on; results still owed by the worker are recomputed."""
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        self.parallel = False
+
+    def check_posts(
+        self, imp: SourceImport, batch: list[Post], found: list[list[int]] | None = None
+    ) -> None:
+        if not batch:
+            return
+        analyses = None
+        if self.analyser is not None:
+            texts = [p.text for p in batch]
+            if found is None:
+                analyses = self.analyser.analyse_many(texts)
+            else:
+                analyses = self.analyser.analyses(texts, found)
         ctx, findings, on_post = self.ctx, self.findings, self.on_post
         practice, threads = self.practice, self.threads
         last_key, last = None, None

@@ -149,13 +149,19 @@ class Analyser:
 
     def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
         """Annotate a batch of texts (the `re` engine and the callers share this shape)."""
+        return self.analyses(texts, self.occurring(texts))
+
+    def occurring(self, texts: Sequence[str]) -> list[list[int]]:
+        """The ids of the recognisers that match in each text (what a worker computes)."""
         if self.engine == "hyperscan":
-            found = self._occurring_hyperscan(texts)
-        else:
-            found = [
-                [pid for pid, rx in enumerate(self._compiled) if rx.search(text)]  # type: ignore[union-attr]
-                for text in texts
-            ]
+            return self._occurring_hyperscan(texts)
+        return [
+            [pid for pid, rx in enumerate(self._compiled) if rx.search(text)]  # type: ignore[union-attr]
+            for text in texts
+        ]
+
+    def analyses(self, texts: Sequence[str], found: Sequence[Sequence[int]]) -> list[Analysis]:
+        """The analyses of texts whose recogniser ids `occurring` gave."""
         kinds = self._kinds
         out = []
         for text, pids in zip(texts, found, strict=True):

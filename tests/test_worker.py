@@ -1,0 +1,103 @@
+"""The second process that scans which recognisers occur (auditor/text/worker.py): the same
+findings as scanning in-process, in the same order, and a worker that dies costs nothing but
+speed."""
+
+import json
+import random
+
+import pytest
+
+from auditor import config, engine
+from auditor.plugins import discover
+from auditor.text import worker
+from auditor.text.analysis import default_analyser
+
+pytestmark = pytest.mark.skipif(not worker.AVAILABLE, reason="the worker forks (Linux)")
+
+TEXTS = [
+    "Saw a 67-year-old in the ED tonight who fell off a ladder. Some nights are unreal.",
+    "Mr K. in bed 4 keeps asking for his wife. Broke my heart this morning.",
+    "Sourdough attempt number four. The starter is alive, the loaf is not.",
+    "Our practice opens at 8am on Saturdays from next week.",
+    "Kids are at Hollins Lane Primary, Poppy in Year 1, pick-up at 3:15 every day",
+    "@kerry_b sounds like a UTI, get a urine sample to your GP and drink plenty of water",
+]
+
+
+def archive(tmp_path, n):
+    rng = random.Random(n)
+    path = tmp_path / f"posts-{n}.jsonl"
+    with path.open("w") as f:
+        for i in range(n):
+            post = {"id": str(i), "text": f"{rng.choice(TEXTS)} #{i}"}
+            post["created_at"] = f"2024-01-{1 + i % 28:02d}T10:00:00Z"
+            f.write(json.dumps(post) + "\n")
+    return path
+
+
+def audit(path, parallel, seen=None):
+    def on_post(post, fired, domain):
+        if seen is not None:
+            seen.append((post.id, tuple(fired), domain))
+
+    return engine.run([path], config.Config(), discover(), parallel=parallel, on_post=on_post)
+
+
+def summary(result):
+    return [(f.check, f.subject, f.severity, f.title) for f in result.findings]
+
+
+def test_same_findings_in_the_same_order_with_and_without_a_worker(tmp_path, monkeypatch):
+    started = []
+    real = worker.KindsWorker
+
+    def counting(analyser):
+        started.append(analyser)
+        return real(analyser)
+
+    monkeypatch.setattr(engine, "KindsWorker", counting)
+    path = archive(tmp_path, 3 * engine.BATCH + 17)
+    alone, together = [], []
+    a = audit(path, parallel=False, seen=alone)
+    assert not started
+    b = audit(path, parallel=True, seen=together)
+    assert len(started) == 1
+    assert alone == together and len(alone) == 3 * engine.BATCH + 17
+    assert summary(a) == summary(b) and a.findings
+
+
+def test_one_batch_starts_no_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "KindsWorker", lambda analyser: pytest.fail("started"))
+    audit(archive(tmp_path, engine.BATCH), parallel=True)
+
+
+def test_a_worker_that_dies_mid_audit_costs_nothing_but_speed(tmp_path, monkeypatch):
+    class Dying(worker.KindsWorker):
+        answered = 0
+
+        def result(self):
+            if Dying.answered == 1:
+                self._proc.kill()
+                self._proc.join()
+            Dying.answered += 1
+            return super().result()
+
+    monkeypatch.setattr(engine, "KindsWorker", Dying)
+    path = archive(tmp_path, 5 * engine.BATCH)
+    expected = summary(audit(path, parallel=False))
+    assert summary(audit(path, parallel=True)) == expected
+    assert Dying.answered >= 2
+
+
+def test_the_worker_answers_what_the_analyser_would(tmp_path):
+    analyser = default_analyser()
+    w = worker.KindsWorker(analyser)
+    try:
+        w.submit(TEXTS)
+        w.submit(TEXTS[::-1])
+        assert w.in_flight == 2
+        assert w.result() == analyser.occurring(TEXTS)
+        assert w.result() == analyser.occurring(TEXTS[::-1])
+    finally:
+        w.close()
+    assert not w._proc.is_alive()
