@@ -46,7 +46,7 @@ from auditor.model import (
 from auditor.plugins import Plugins
 from auditor.progress import Progress
 from auditor.sources.base import Detection, Source, SourceImport
-from auditor.text.analysis import Analyser, default_analyser
+from auditor.text.analysis import Analyser, Scan, default_analyser
 from auditor.text.domain import post_domain
 from auditor.text.worker import AVAILABLE as WORKER_AVAILABLE
 from auditor.text.worker import KindsWorker, WorkerGone
@@ -397,8 +397,18 @@ class _Audit:
             self.parallel = False
             return None
         try:
-            return KindsWorker(self.analyser)
-        except OSError:
+            asking = [
+                c for c in self.post_checks if type(c).wants_spans is not PostCheck.wants_spans
+            ]
+
+            def wants_spans(kinds: frozenset[str]) -> bool:
+                try:
+                    return any(c.wants_spans(kinds) for c in asking)
+                except Exception:  # a faulty check only loses the head start
+                    return False
+
+            return KindsWorker(self.analyser, wants_spans)
+        except Exception:  # no second process (a sandbox, a resource limit): scan here
             self.parallel = False
             return None
 
@@ -410,7 +420,10 @@ class _Audit:
         self.parallel = False
 
     def check_posts(
-        self, imp: SourceImport, batch: list[Post], found: list[list[int]] | None = None
+        self,
+        imp: SourceImport,
+        batch: list[Post],
+        found: Scan | None = None,
     ) -> None:
         if not batch:
             return
@@ -420,7 +433,7 @@ class _Audit:
             if found is None:
                 analyses = self.analyser.analyse_many(texts)
             else:
-                analyses = self.analyser.analyses(texts, found)
+                analyses = self.analyser.analyses(texts, *found)
         ctx, findings, on_post = self.ctx, self.findings, self.on_post
         practice, threads = self.practice, self.threads
         last_key, last = None, None

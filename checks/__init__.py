@@ -96,6 +96,12 @@ class Check:
 class PostCheck(Check):
     """Sees one post of the user's own words, with its text analysis, and its account."""
 
+    def wants_spans(self, kinds: frozenset[str]) -> bool:
+        """Whether this check will likely read the spans of a post with these kinds: the
+        engine's worker then finds them ahead, while an earlier batch is checked. A check that
+        says no still gets its spans when it reads them, only later and in the engine."""
+        return False
+
     def check_post(
         self, post: Post, analysis: Analysis, account: Account, ctx: CheckContext
     ) -> Iterable[Finding]:

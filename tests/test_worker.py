@@ -51,9 +51,9 @@ def test_same_findings_in_the_same_order_with_and_without_a_worker(tmp_path, mon
     started = []
     real = worker.KindsWorker
 
-    def counting(analyser):
+    def counting(analyser, wants_spans):
         started.append(analyser)
-        return real(analyser)
+        return real(analyser, wants_spans)
 
     monkeypatch.setattr(engine, "KindsWorker", counting)
     path = archive(tmp_path, 3 * engine.BATCH + 17)
@@ -67,7 +67,7 @@ def test_same_findings_in_the_same_order_with_and_without_a_worker(tmp_path, mon
 
 
 def test_one_batch_starts_no_worker(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "KindsWorker", lambda analyser: pytest.fail("started"))
+    monkeypatch.setattr(engine, "KindsWorker", lambda *a: pytest.fail("started"))
     audit(archive(tmp_path, engine.BATCH), parallel=True)
 
 
@@ -96,8 +96,33 @@ def test_the_worker_answers_what_the_analyser_would(tmp_path):
         w.submit(TEXTS)
         w.submit(TEXTS[::-1])
         assert w.in_flight == 2
-        assert w.result() == analyser.occurring(TEXTS)
-        assert w.result() == analyser.occurring(TEXTS[::-1])
+        assert w.result() == (analyser.occurring(TEXTS), [None] * len(TEXTS))
+        assert w.result()[0] == analyser.occurring(TEXTS[::-1])
     finally:
         w.close()
     assert not w._proc.is_alive()
+
+
+def test_spans_found_ahead_are_the_spans_found_later():
+    analyser = default_analyser()
+    w = worker.KindsWorker(analyser, lambda kinds: "age" in kinds)
+    try:
+        w.submit(TEXTS)
+        found, spans = w.result()
+    finally:
+        w.close()
+    ahead = analyser.analyses(TEXTS, found, spans)
+    later = analyser.analyse_many(TEXTS)
+    assert [s is not None for s in spans] == ["age" in a.kinds for a in later]
+    assert ahead == later
+
+
+def test_a_worker_that_cannot_start_leaves_the_audit_whole(tmp_path, monkeypatch):
+    def refuse(*args):
+        raise OSError("fork: Resource temporarily unavailable")
+
+    monkeypatch.setattr(engine, "KindsWorker", refuse)
+    path = archive(tmp_path, 3 * engine.BATCH)
+    result = audit(path, parallel=True)
+    assert summary(result) == summary(audit(path, parallel=False))
+    assert not any(c.errors for c in result.coverage)

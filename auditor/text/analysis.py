@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -92,7 +92,13 @@ class Pattern:
     literal: bool = False  # built from a `words` list: an alternation of literal phrases
 
 
+# A span as the worker sends it, and what it sends for a batch: the ids per text, and the
+# spans of the texts it found them for.
+SpanTuple = tuple[str, int, int, str]
+Scan = tuple[list[list[int]], list[tuple[SpanTuple, ...] | None]]
+
 EMPTY = Analysis(frozenset(), ())
+KINDSETS_MAX = 16384
 
 
 def load_patterns() -> tuple[Pattern, ...]:
@@ -143,6 +149,9 @@ class Analyser:
         elif engine == "hyperscan":
             self._db = _hyperscan_db(self.patterns, starts=False)
         self._som_db: object | None = None
+        # A feed repeats the same sets of recognisers, so each set of kinds is built once and
+        # shared by every post that has it.
+        self._kindsets: dict[tuple[int, ...], frozenset[str]] = {}
 
     def analyse(self, text: str) -> Analysis:
         return self.analyse_many((text,))[0]
@@ -160,23 +169,48 @@ class Analyser:
             for text in texts
         ]
 
-    def analyses(self, texts: Sequence[str], found: Sequence[Sequence[int]]) -> list[Analysis]:
-        """The analyses of texts whose recogniser ids `occurring` gave."""
+    def occurring_with_spans(
+        self, texts: Sequence[str], wants_spans: Callable[[frozenset[str]], bool]
+    ) -> Scan:
+        """`occurring`, plus the spans (as plain tuples, cheap to send) of each text whose
+        kinds `wants_spans`: what a worker computes ahead for the checks."""
+        found = self.occurring(texts)
         kinds = self._kinds
-        out = []
+        spans: list[tuple[SpanTuple, ...] | None] = []
         for text, pids in zip(texts, found, strict=True):
+            if pids and wants_spans(frozenset([kinds[p] for p in pids])):
+                got = self._spans(text, tuple(pids))
+                spans.append(tuple((s.kind, s.start, s.end, s.text) for s in got))
+            else:
+                spans.append(None)
+        return found, spans
+
+    def analyses(
+        self,
+        texts: Sequence[str],
+        found: Sequence[Sequence[int]],
+        spans: Sequence[tuple[SpanTuple, ...] | None] | None = None,
+    ) -> list[Analysis]:
+        """The analyses of texts whose recogniser ids `occurring` gave (and, for some, their
+        spans, found ahead)."""
+        kinds, kindsets = self._kinds, self._kindsets
+        out = []
+        for n, (text, pids) in enumerate(zip(texts, found, strict=True)):
             if not pids:
                 out.append(EMPTY)
                 continue
             # each id once: enumerate gives them so, and Hyperscan in single-match mode
-            out.append(
-                Analysis(
-                    frozenset([kinds[p] for p in pids]),
-                    text=text,
-                    pids=tuple(pids),
-                    analyser=self,
-                )
-            )
+            key = tuple(pids)
+            kindset = kindsets.get(key)
+            if kindset is None:
+                if len(kindsets) >= KINDSETS_MAX:
+                    kindsets.clear()
+                kindset = kindsets[key] = frozenset([kinds[p] for p in pids])
+            ahead = spans[n] if spans is not None else None
+            if ahead is not None:
+                out.append(Analysis(kindset, tuple(Span(*s) for s in ahead)))
+            else:
+                out.append(Analysis(kindset, text=text, pids=key, analyser=self))
         return out
 
     def _occurring_hyperscan(self, texts: Sequence[str]) -> list[list[int]]:

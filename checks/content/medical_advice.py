@@ -51,6 +51,10 @@ class MedicalAdvice(PostCheck):
         ),
     )
 
+    def wants_spans(self, kinds: frozenset[str]) -> bool:
+        # a directive near a drug or symptom is found by where its words are
+        return "imperative" in kinds and not kinds.isdisjoint(SUBSTANCE)
+
     def check_post(
         self, post: Post, analysis: Analysis, account: Account, ctx: CheckContext
     ) -> Iterable[Finding]:

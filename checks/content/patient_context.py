@@ -120,27 +120,35 @@ def _answers_another(post: Post) -> bool:
     return post.reply_to.lower().lstrip("@") != own
 
 
-def _judge(post: Post, analysis: Analysis) -> Judgment:
-    kinds = analysis.kinds
+def may_be_encounter(
+    kinds: frozenset[str], *, has_media: bool = True, answering: bool = True
+) -> bool:
+    """Whether any rule of the judgment can find a cue, decided from the kinds alone: most
+    posts stop here, before their spans are looked for. Without the post (in the engine's
+    worker) a photo and a reply to another account are assumed, which can only say yes more."""
     if kinds.isdisjoint(CUE_KINDS) or not kinds.isdisjoint(ALWAYS_SUPPRESS):
-        return NOT_ENCOUNTER
-    # Decide from the kinds alone whether any rule below can find a cue: most posts stop here,
-    # before their spans are looked for.
+        return False
     maybe_clinical = not kinds.isdisjoint(CLINICAL_CONTEXT)
     at_work = maybe_clinical or not kinds.isdisjoint(WORK_CONTEXT)
-    happened = not kinds.isdisjoint(HAPPENED)
-    answering = "care_for_you" in kinds and _answers_another(post)
     persons = not kinds.isdisjoint(PERSON_CUES)
-    if not (
+    return (
         "encounter" in kinds
         or (maybe_clinical and ("encounter_weak" in kinds or persons))
         or (maybe_clinical and ONE_PERSON in kinds and "age" in kinds)
-        or answering
-        or (at_work and happened and (persons or ONE_PERSON in kinds))
-        or (post.has_media and "before_after" in kinds)
+        or (answering and "care_for_you" in kinds)
+        or (at_work and not kinds.isdisjoint(HAPPENED) and (persons or ONE_PERSON in kinds))
+        or (has_media and "before_after" in kinds)
         or not kinds.isdisjoint(DIRECT_CUES)
-    ):
+    )
+
+
+def _judge(post: Post, analysis: Analysis) -> Judgment:
+    kinds = analysis.kinds
+    answering = "care_for_you" in kinds and _answers_another(post)
+    if not may_be_encounter(kinds, has_media=post.has_media, answering=answering):
         return NOT_ENCOUNTER
+    maybe_clinical = not kinds.isdisjoint(CLINICAL_CONTEXT)
+    happened = not kinds.isdisjoint(HAPPENED)
     safe = analysis.of("not_clinical_sense")
     clinical = maybe_clinical and (
         not safe

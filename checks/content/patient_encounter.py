@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from auditor.checks import CheckContext, CheckMeta, PostCheck, post_date
-from auditor.checks.content.patient_context import cue_evidence, judge
+from auditor.checks.content.patient_context import cue_evidence, judge, may_be_encounter
 from auditor.model import Account, Finding, Post, Scope, Severity
 from auditor.text.analysis import Analysis
 
@@ -29,6 +29,9 @@ class PatientEncounter(PostCheck):
             "AMA Code of Medical Ethics, Opinion 2.3.2: Professionalism in the use of social media",
         ),
     )
+
+    def wants_spans(self, kinds: frozenset[str]) -> bool:
+        return may_be_encounter(kinds)
 
     def check_post(
         self, post: Post, analysis: Analysis, account: Account, ctx: CheckContext

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from auditor.checks import CheckContext, CheckMeta, PostCheck, join_words, post_date
-from auditor.checks.content.patient_context import cue_evidence, judge
+from auditor.checks.content.patient_context import cue_evidence, judge, may_be_encounter
 from auditor.model import Account, Finding, Post, Scope, Severity
 from auditor.text.analysis import Analysis
 
@@ -32,6 +32,9 @@ class PatientIdentifiers(PostCheck):
 
     def __init__(self) -> None:
         self._remediations: dict[tuple[str, ...], str] = {}
+
+    def wants_spans(self, kinds: frozenset[str]) -> bool:
+        return may_be_encounter(kinds)
 
     def check_post(
         self, post: Post, analysis: Analysis, account: Account, ctx: CheckContext
