@@ -8,11 +8,12 @@ error entry in the result and the rest of the audit goes on.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from auditor.archive import Archive
 from auditor.checks import (
@@ -209,8 +210,9 @@ class _Audit:
         self.on_conversation: ConversationHook | None = None
         self.threads = ThreadWindow() if self.post_checks and self.analyser else None
         self.pending_threads: list[Thread] = []
-        # A batch read but not yet checked, and whether the worker is scanning it.
-        self.pending: tuple[list[Post], bool] | None = None
+        # What was read but not yet checked, in order: batches of posts, and of threads
+        # joined into one text each; and whether the worker is scanning each.
+        self.inflight: deque[tuple[str, Any, bool]] = deque()
         self.parallel = parallel
         self.worker: KindsWorker | None = None
         self.findings: list[Finding] = []
@@ -265,16 +267,19 @@ class _Audit:
                     batch = []
                     self.progress.update(read)
             self.check_batch(imp, batch)
-            self.check_pending(imp)
+            self.drain(imp)
         except InputError as exc:
-            self.check_pending(imp)  # the batches read before the fault are audited
+            self.drain(imp)  # the batches read before the fault are audited
             imp.error(exc.where, exc.message)
         except HookError:
             raise
         except Exception as exc:
             if self.debug:
                 raise
-            self.pending = None  # the fault may lie in the checks: leave the rest unchecked
+            # the fault may lie in the checks: leave the rest unchecked, and the worker's
+            # answers still owed with it
+            self.inflight.clear()
+            self.stop_worker()
             imp.error(str(path), f"{_internal(exc)}; the posts before it were audited")
         finally:
             self.progress.finish()
@@ -283,6 +288,7 @@ class _Audit:
             for thread in self.threads.flush():
                 self.check_thread(imp, thread)
             self.judge_threads(imp)
+            self.drain(imp)
         messages = self.read_messages(imp, path)
         for key in imp.accounts:
             self.tally(imp, key)  # accounts a streaming source only discovered while reading
@@ -357,40 +363,51 @@ class _Audit:
 
     def check_batch(self, imp: SourceImport, batch: list[Post]) -> None:
         """Check a batch of posts; with a worker, one batch behind: the worker scans this
-        batch while the previous one is checked here."""
+        batch while what was sent before it is checked here."""
         if not batch:
             return
         full = len(batch) == BATCH
-        if self.worker is None and self.parallel and full and self.pending is not None:
+        if self.worker is None and self.parallel and full and self.inflight:
             self.worker = self._start_worker()  # a second full batch: worth a second process
         if self.worker is None:
-            if self.parallel and full and self.pending is None:
-                self.pending = (batch, False)  # held: if another full batch follows, a worker
+            if self.parallel and full and not self.inflight:
+                self.inflight.append(("posts", batch, False))  # held: a worker if more follow
                 return
-            self.check_pending(imp)
+            self.drain(imp)
             self.check_posts(imp, batch)
             return
+        before = len(self.inflight)
+        self.inflight.append(("posts", batch, self._send([p.text for p in batch])))
+        for _ in range(before):  # what came before this batch; threads it queues wait
+            self._process(imp, self.inflight.popleft())
+
+    def drain(self, imp: SourceImport) -> None:
+        """Check everything still sent or held, threads included."""
+        while self.inflight:
+            self._process(imp, self.inflight.popleft())
+
+    def _send(self, texts: list[str]) -> bool:
+        if self.worker is None:
+            return False
         try:
-            self.worker.submit([p.text for p in batch])
-            sent = True
+            self.worker.submit(texts)
+            return True
         except WorkerGone:
             self.stop_worker()
-            sent = False
-        self.check_pending(imp)
-        self.pending = (batch, sent)
+            return False
 
-    def check_pending(self, imp: SourceImport) -> None:
-        if self.pending is None:
-            return
-        batch, sent = self.pending
-        self.pending = None
+    def _process(self, imp: SourceImport, item: tuple[str, Any, bool]) -> None:
+        what, payload, sent = item
         found = None
         if sent and self.worker is not None:
             try:
                 found = self.worker.result()
             except WorkerGone:
                 self.stop_worker()
-        self.check_posts(imp, batch, found)
+        if what == "posts":
+            self.check_posts(imp, payload, found)
+        else:
+            self._judge_joined(imp, *payload, found)
 
     def _start_worker(self) -> KindsWorker | None:
         if self.analyser is None or self.analyser.engine != "hyperscan" or not WORKER_AVAILABLE:
@@ -499,7 +516,27 @@ class _Audit:
             )
             for posts in runs
         ]
-        analyses = self.analyser.analyse_many([j.text for j in joined])
+        texts = [j.text for j in joined]
+        if self.worker is not None:  # judged when the worker answers, after the posts before
+            self.inflight.append(("threads", (threads, runs, joined), self._send(texts)))
+            return
+        self._judge_joined(imp, threads, runs, joined, None)
+
+    def _judge_joined(
+        self,
+        imp: SourceImport,
+        threads: list[Thread],
+        runs: list[list[Post]],
+        joined: list[Post],
+        found: Scan | None,
+    ) -> None:
+        if self.analyser is None:
+            return
+        texts = [j.text for j in joined]
+        if found is None:
+            analyses = self.analyser.analyse_many(texts)
+        else:
+            analyses = self.analyser.analyses(texts, *found)
         for thread, posts, post, analysis in zip(threads, runs, joined, analyses, strict=True):
             account = self.tally(imp, post.account).account
             for check in self.post_checks:

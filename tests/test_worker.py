@@ -126,3 +126,23 @@ def test_a_worker_that_cannot_start_leaves_the_audit_whole(tmp_path, monkeypatch
     result = audit(path, parallel=True)
     assert summary(result) == summary(audit(path, parallel=False))
     assert not any(c.errors for c in result.coverage)
+
+
+def test_threads_are_judged_alike_with_a_worker(tmp_path):
+    thread = [
+        "1/ A long night. Spent most of it with one lady who came in after a fall at home.",
+        "2/ 94 years old, up on ward 7 at Lakeview General, correcting my grammar at 3am.",
+        "3/ She says she will be dancing again by the summer. What a legend.",
+    ]
+    path = tmp_path / "threads.jsonl"
+    with path.open("w") as f:
+        for run in range(3 * engine.BATCH // 4):
+            for i, text in enumerate(thread):
+                post = {"id": f"{run}-{i}", "text": text, "created_at": "2024-01-01T00:00:00Z"}
+                if i:
+                    post["reply_to_id"] = f"{run}-{i - 1}"
+                f.write(json.dumps(post) + "\n")
+    alone, together = audit(path, parallel=False), audit(path, parallel=True)
+    threads = [f for f in together.findings if f.subject.startswith("thread:")]
+    assert len(threads) == 3 * engine.BATCH // 4
+    assert summary(alone) == summary(together)
