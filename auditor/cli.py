@@ -97,6 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-text", action="store_true", help="show the words that fired instead of masking"
     )
     scan.add_argument(
+        "--authenticator",
+        metavar="FILE",
+        action="append",
+        type=Path,
+        default=[],
+        help="an authenticator app's unencrypted export (Aegis or andOTP JSON, a 2FAS .2fas "
+        "file, or otpauth:// and otpauth-migration:// URIs one per line): an entry for a "
+        "platform is evidence of two-factor authentication; repeatable. Its secrets stay in "
+        "memory and never appear in a report; delete the file when done",
+    )
+    scan.add_argument(
         "--fail-on",
         choices=FAIL_ON,
         default="high",
@@ -229,7 +240,7 @@ def _scan(args: argparse.Namespace) -> int:
     fmt = fmt or "text"
     if fmt not in plugins.reports:
         raise AuditorError(f"unknown --format {fmt!r} (known: {', '.join(plugins.reports)})")
-    _guard_inputs(args.sources, args.output)
+    _guard_inputs([*args.sources, *args.authenticator], args.output)
 
     result = engine.run(
         args.sources,
@@ -240,6 +251,7 @@ def _scan(args: argparse.Namespace) -> int:
         show_text=args.show_text,
         debug=args.debug,
         protected_facts=_protected_facts(),
+        authenticators=args.authenticator,
     )
     if not _report_errors(result):
         return EXIT_INPUT
@@ -354,6 +366,11 @@ def _report_errors(result: AuditResult) -> bool:
             _err(f"{e.file}: {e.message}")
     for e in result.check_errors:
         _err(f"{e.file}: {e.message}")
+    for c in result.credentials:
+        if c.error:
+            _err(c.error)
+        for s in c.skipped:
+            _err(f"{c.path}: left out {s}")
     return not (result.coverage and all(c.platform is None for c in result.coverage))
 
 

@@ -26,6 +26,8 @@ from auditor.checks import (
     post_date,
 )
 from auditor.config import Config
+from auditor.credentials import authenticator
+from auditor.credentials.totp import TotpEntry
 from auditor.errors import InputError
 from auditor.model import (
     Account,
@@ -33,6 +35,7 @@ from auditor.model import (
     AuditResult,
     Conversation,
     Coverage,
+    CredentialCoverage,
     Evidence,
     Finding,
     Message,
@@ -43,6 +46,7 @@ from auditor.model import (
     SecurityState,
     SkippedCheck,
     SourceError,
+    TwoFactorMethod,
 )
 from auditor.plugins import Plugins
 from auditor.progress import Progress
@@ -145,6 +149,7 @@ def run(
     debug: bool = False,
     protected_facts: Sequence[str] = (),
     parallel: bool = True,
+    authenticators: Sequence[Path] = (),
 ) -> AuditResult:
     """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
     (for its traceback) instead of being recorded and survived. With `parallel`, an archive of
@@ -162,6 +167,7 @@ def run(
         old_post_years=config.old_post_years,
         protected_facts=tuple(protected_facts),
     )
+    audit.read_authenticators(authenticators)
     seen: set[Path] = set()
     try:
         for path in paths:
@@ -220,6 +226,7 @@ class _Audit:
         self.tallies: dict[str, _AccountTally] = {}
         self.coverage: list[Coverage] = []
         self.debug = False
+        self.authenticator_reads: list[authenticator.AuthenticatorExport] = []
 
     def failed(self, check: Check, exc: Exception, subject: str) -> None:
         self.check_errors.setdefault(
@@ -549,7 +556,70 @@ class _Audit:
                     continue
                 self.findings.extend(_thread_finding(f, posts) for f in got or ())
 
+    def read_authenticators(self, paths: Sequence[Path]) -> None:
+        """Read the authenticator exports first: their entries are evidence for every
+        account, and secrets never pass through a source or a post check."""
+        entries: list[TotpEntry] = []
+        for path in paths:
+            got = authenticator.read(path)
+            self.authenticator_reads.append(got)
+            entries.extend(got.entries)
+        self.ctx = dataclasses.replace(self.ctx, authenticator=tuple(entries))
+
+    def _apply_authenticators(self) -> None:
+        """An authenticator entry for an audited account's platform means TOTP is set up."""
+        for tally in self.tallies.values():
+            acct = tally.account
+            methods = list(tally.security.two_factor_methods)
+            for got in self.authenticator_reads:
+                match = next(
+                    (
+                        e
+                        for e in got.entries
+                        if authenticator.platform_of(e, acct.handle) == acct.platform
+                    ),
+                    None,
+                )
+                if match is None:
+                    continue
+                name = Path(got.path).name
+                methods.append(
+                    TwoFactorMethod(
+                        "totp",
+                        f"{name} ({got.format}) holds an authenticator entry for {match}",
+                        got.path,
+                    )
+                )
+            if len(methods) > len(tally.security.two_factor_methods):
+                tally.security = dataclasses.replace(
+                    tally.security, two_factor_methods=tuple(methods)
+                )
+
+    def _credential_coverage(self) -> tuple[CredentialCoverage, ...]:
+        accounts = [t.account for t in self.tallies.values()]
+        out = []
+        for got in self.authenticator_reads:
+            found = {
+                a.platform
+                for a in accounts
+                for e in got.entries
+                if authenticator.platform_of(e, a.handle) == a.platform
+            }
+            out.append(
+                CredentialCoverage(
+                    got.path,
+                    "authenticator",
+                    got.format,
+                    len(got.entries),
+                    tuple(sorted(found)),
+                    got.skipped,
+                    got.error,
+                )
+            )
+        return tuple(out)
+
     def finish(self) -> AuditResult:
+        self._apply_authenticators()
         reports = tuple(t.report() for t in self.tallies.values())
         for check in self.account_checks:
             for report in reports:
@@ -572,6 +642,7 @@ class _Audit:
             muted=muted,
             coverage=tuple(self.coverage),
             check_errors=tuple(self.check_errors.values()),
+            credentials=self._credential_coverage(),
         )
 
 

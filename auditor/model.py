@@ -294,6 +294,19 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class CredentialCoverage:
+    """What one credential export (an authenticator app's) gave: counts and platforms only."""
+
+    path: str
+    kind: str  # authenticator
+    format: str | None
+    entries: int = 0
+    platforms: tuple[str, ...] = ()  # audited platforms it has an entry for
+    skipped: tuple[str, ...] = ()  # why some entries could not be used
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class PostSample:
     """A post kept as an example for an account-level finding: why it was kept, and a cut of
     its words (masked in reports unless the user asks to see them)."""
@@ -326,7 +339,12 @@ class AuditResult:
     muted: tuple[MutedFinding, ...]
     coverage: tuple[Coverage, ...]
     check_errors: tuple[SourceError, ...] = field(default=())
+    credentials: tuple[CredentialCoverage, ...] = field(default=())
 
     @property
     def failed(self) -> bool:
-        return bool(self.check_errors) or any(c.errors for c in self.coverage)
+        return (
+            bool(self.check_errors)
+            or any(c.errors for c in self.coverage)
+            or any(c.error for c in self.credentials)
+        )

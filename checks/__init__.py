@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from auditor.credentials.totp import TotpEntry
 from auditor.model import (
     Account,
     AccountReport,
@@ -63,6 +64,9 @@ class CheckContext:
     old_post_years: int = 5
     # the user's protected facts from the OS keyring (`auditor facts`), never from a file
     protected_facts: tuple[str, ...] = ()
+    # TOTP entries from the authenticator exports given (`--authenticator`): secrets, in
+    # memory only; a check may compare them, never show them
+    authenticator: tuple[TotpEntry, ...] = ()
 
 
 class Check:

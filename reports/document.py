@@ -161,6 +161,18 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
         "coverage": {
             "sources": sources,
             "check_errors": [{"check": e.file, "message": e.message} for e in result.check_errors],
+            "credentials": [
+                {
+                    "path": c.path,
+                    "kind": c.kind,
+                    "format": c.format,
+                    "entries": c.entries,
+                    "platforms": list(c.platforms),
+                    "skipped": list(c.skipped),
+                    "error": c.error,
+                }
+                for c in result.credentials
+            ],
         },
         "summary": {
             "findings": len(findings),
@@ -171,6 +183,8 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
             "posts_scanned": sum(a["posts_scanned"] for a in accounts),
             "comments_scanned": sum(a["comments_scanned"] for a in accounts),
             "messages_scanned": sum(a["messages_scanned"] for a in accounts),
-            "errors": sum(len(s["errors"]) for s in sources) + len(result.check_errors),
+            "errors": sum(len(s["errors"]) for s in sources)
+            + len(result.check_errors)
+            + sum(1 for c in result.credentials if c.error),
         },
     }

@@ -136,4 +136,15 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
             cov.lines.append(f"  error: {e['file']}: {e['message']}")
     for e in doc["coverage"]["check_errors"]:
         cov.lines.append(f"error in {e['check']}: {e['message']}")
+    for c in doc["coverage"].get("credentials", ()):
+        if c["error"]:
+            cov.lines.append(f"{c['path']}: {c['kind']} export not read: {c['error']}")
+            continue
+        on = ", ".join(c["platforms"]) or "no audited platform"
+        cov.lines.append(
+            f"{c['path']}: {c['kind']} export ({c['format']}), {c['entries']} entries; "
+            f"entries for {on}"
+        )
+        for s in c["skipped"]:
+            cov.lines.append(f"  left out: {s}")
     yield cov
