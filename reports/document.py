@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from auditor import __version__
+from auditor import __version__, twofa_directory
 from auditor.model import (
     AuditResult,
     Evidence,
@@ -158,6 +158,13 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
         "accounts": accounts,
         "findings": findings,
         "muted": muted,
+        "data_sets": [
+            {
+                "name": "2fa.directory",
+                "snapshot": twofa_directory.SNAPSHOT_DATE.isoformat(),
+                "age_days": twofa_directory.age_days(result.generated_at.date()),
+            }
+        ],
         "coverage": {
             "sources": sources,
             "check_errors": [{"check": e.file, "message": e.message} for e in result.check_errors],

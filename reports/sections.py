@@ -136,6 +136,8 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
             cov.lines.append(f"  error: {e['file']}: {e['message']}")
     for e in doc["coverage"]["check_errors"]:
         cov.lines.append(f"error in {e['check']}: {e['message']}")
+    for d in doc.get("data_sets", ()):
+        cov.lines.append(f"{d['name']} snapshot of {d['snapshot']} ({d['age_days']} days old)")
     for c in doc["coverage"].get("credentials", ()):
         if c["error"]:
             cov.lines.append(f"{c['path']}: {c['kind']} export not read: {c['error']}")

@@ -264,11 +264,24 @@ def test_scan_takes_the_entry_as_two_factor_evidence_and_flags_its_weakness(tmp_
     )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
-    checks = {f["check"]: f for f in doc["findings"]}
-    assert "security.two-factor" not in checks  # SMS in the archive, an app in the export
-    strength = checks["security.two-factor-strength"]
+    checks = [f["check"] for f in doc["findings"]]
+    assert "security.two-factor" not in checks  # an app beside the SMS: enabled
+    strength_findings = [f for f in doc["findings"] if f["check"] == "security.two-factor-strength"]
+
+    def titled(words):
+        [f] = [f for f in strength_findings if words in f["title"]]
+        return f
+
+    strength = titled("authenticator entry")
     labels = " ".join(e["label"] for e in strength["evidence"])
     assert "80 bits" in labels and "8 digits" in labels and "same secret as: GitHub" in labels
+    # the archive's SMS is still on beside it; and X takes a security key, stronger still
+    assert titled("text-message (SMS) codes")["severity"] == "low"
+    method = titled("also offers")
+    assert "security key" in method["title"] and "help.x.com" in method["remediation"]
+    assert any("2fa.directory snapshot" in e["label"] for e in method["evidence"])
+    [x] = [a for a in doc["accounts"] if a["key"] == "x:DrMayaOkafor"]
+    assert x["two_factor"]["status"] == "enabled" and "totp" in x["two_factor"]["methods"]
     [cred] = doc["coverage"]["credentials"]
     assert (cred["format"], cred["entries"], cred["platforms"]) == ("aegis", 2, ["x"])
 
@@ -298,3 +311,13 @@ def test_no_secret_in_any_report_log_or_error(tmp_path):
         for secret in secrets:
             assert secret not in proc.stdout and secret not in proc.stderr, (fmt, secret)
     assert "enc.json" in proc.stderr and "without encryption" in proc.stderr
+
+
+def test_the_2fa_directory_snapshot():
+    from auditor import twofa_directory as directory
+
+    x = directory.lookup("accounts.X.com")
+    assert x.domain == "x.com" and x.strongest == "u2f" and x.methods == ("u2f", "totp", "sms")
+    assert directory.lookup("bsky.app").methods == ("email",)
+    assert directory.lookup("no-such-site.example") is None
+    assert directory.rank("u2f") < directory.rank("totp") < directory.rank("sms")

@@ -1,19 +1,35 @@
 """security.two-factor-strength: a second factor that is set up, but weaker than it should be.
 
-From the authenticator exports given: an entry for the account's platform whose secret is
-shorter than RFC 4226's 128 bits, whose digits, period or algorithm differ from what the
-platform uses (its codes would never match, so the real login uses something else), or whose
-secret another entry shares (one leak opens both). Secrets are compared in memory and never
-shown.
+The method in use (from the evidence) against the strongest the platform supports (from the
+bundled 2fa.directory snapshot), with the directory's how-to link: an authenticator app where
+the platform takes a security key is low; SMS is left to `security.two-factor`, which already
+reports it. And, from the authenticator exports given: an entry for the account's platform
+whose secret is shorter than RFC 4226's 128 bits, whose digits, period or algorithm differ
+from what the platform uses (its codes would never match, so the real login uses something
+else), or whose secret another entry shares (one leak opens both). Secrets are compared in
+memory and never shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from auditor import twofa_directory
 from auditor.checks import AccountCheck, CheckContext, CheckMeta
+from auditor.checks.security.two_factor import platform_guides
 from auditor.credentials.authenticator import platform_of, shared_secrets, weak_reasons
-from auditor.model import AccountReport, Evidence, Finding, Scope, Severity
+from auditor.model import (
+    Account,
+    AccountReport,
+    Evidence,
+    Finding,
+    Scope,
+    Severity,
+    two_factor_status,
+)
+
+# The evidence's method kinds, as the directory names them.
+AS_DIRECTORY = {"key": "u2f", "totp": "totp", "app": "totp", "sms": "sms"}
 
 
 class TwoFactorStrength(AccountCheck):
@@ -39,10 +55,80 @@ class TwoFactorStrength(AccountCheck):
     )
 
     def check_account(self, account: AccountReport, ctx: CheckContext) -> Iterable[Finding]:
+        found = list(self._against_directory(account))
+        found += self._sms_beside(account)
+        weak = self._weak_entries(account.account, ctx)
+        if weak is not None:
+            found.append(weak)
+        return found
+
+    def _against_directory(self, account: AccountReport) -> Iterable[Finding]:
         acct = account.account
+        state = two_factor_status(account.security)
+        used = [AS_DIRECTORY[k] for k in state.methods if k in AS_DIRECTORY]
+        site = twofa_directory.lookup(site_domain(acct) or "")
+        if state.status != "enabled" or not used or site is None or not site.methods:
+            return
+        best_used = min(used, key=twofa_directory.rank)
+        best = site.strongest
+        if best is None or twofa_directory.rank(best) >= twofa_directory.rank(best_used):
+            return
+        name = platform_guides().get(acct.platform, platform_guides()["default"])["name"]
+        offered = ", ".join(twofa_directory.LABELS[m] for m in site.methods)
+        how = f" ({site.documentation})" if site.documentation else ""
+        yield self.finding(
+            account=acct.key,
+            subject="two-factor-method",
+            title=(
+                f"{name} account {acct.key} uses {twofa_directory.LABELS[best_used]}; "
+                f"{name} also offers {twofa_directory.LABELS[best]}, which is stronger"
+            ),
+            evidence=[
+                *(Evidence("two-factor", e) for e in state.evidence),
+                Evidence(
+                    "2fa.directory",
+                    f"{site.domain} supports {offered} (2fa.directory snapshot of "
+                    f"{twofa_directory.SNAPSHOT_DATE.isoformat()})",
+                ),
+            ],
+            severity=Severity.LOW,
+            remediation=(
+                f"Add {twofa_directory.LABELS[best]} in {name}'s two-factor settings{how}; keep "
+                "the authenticator app as a backup."
+                if best == "u2f"
+                else f"Switch to {twofa_directory.LABELS[best]} in {name}'s two-factor settings"
+                f"{how}."
+            ),
+        )
+
+    def _sms_beside(self, account: AccountReport) -> list[Finding]:
+        """Text-message codes still on beside a stronger method: a SIM swap still gets in."""
+        acct = account.account
+        state = two_factor_status(account.security)
+        if state.status != "enabled" or "sms" not in state.methods:
+            return []
+        guide = platform_guides().get(acct.platform, platform_guides()["default"])
+        return [
+            self.finding(
+                account=acct.key,
+                subject="sms-fallback",
+                title=(
+                    f"{guide['name']} account {acct.key} still accepts text-message (SMS) codes "
+                    "beside a stronger method: a SIM swap can still pass the second factor"
+                ),
+                evidence=[Evidence("two-factor", e) for e in state.evidence],
+                severity=Severity.LOW,
+                remediation=(
+                    f"Turn off text-message codes ({guide['verify']}) once the authenticator "
+                    "app or key works, and keep the backup codes somewhere safe."
+                ),
+            )
+        ]
+
+    def _weak_entries(self, acct: Account, ctx: CheckContext) -> Finding | None:
         mine = [e for e in ctx.authenticator if platform_of(e, acct.handle) == acct.platform]
         if not mine:
-            return ()
+            return None
         evidence: list[Evidence] = []
         for entry in mine:
             for reason in weak_reasons(entry, acct.platform):
@@ -56,15 +142,20 @@ class TwoFactorStrength(AccountCheck):
                     Evidence("totp-entry", f"the entry {entry} has the same secret as: {others}")
                 )
         if not evidence:
-            return ()
-        return (
-            self.finding(
-                account=acct.key,
-                subject="totp-entry",
-                title=(
-                    f"The authenticator entry for {acct.key} is weaker than it should be "
-                    f"({len(evidence)} problem{'s' if len(evidence) > 1 else ''})"
-                ),
-                evidence=evidence,
+            return None
+        return self.finding(
+            account=acct.key,
+            subject="totp-entry",
+            title=(
+                f"The authenticator entry for {acct.key} is weaker than it should be "
+                f"({len(evidence)} problem{'s' if len(evidence) > 1 else ''})"
             ),
+            evidence=evidence,
         )
+
+
+def site_domain(acct: Account) -> str | None:
+    """The account's site in the 2fa.directory: the platform's, or a Mastodon instance."""
+    if acct.platform == "mastodon":
+        return acct.handle.rpartition("@")[2] if acct.handle and "@" in acct.handle else None
+    return platform_guides().get(acct.platform, {}).get("domain")

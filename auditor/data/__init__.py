@@ -1,0 +1,1 @@
+"""Data sets shipped with the auditor, each with its provenance beside it."""
