@@ -13,6 +13,9 @@ import platformdirs
 from auditor.errors import ConfigError
 from auditor.model import ROLES, Mute, Severity
 
+# What a user may say their second factor is: none, text messages, an authenticator app, a
+# security key (as `security.two-factor` names them).
+TWO_FACTOR = ("none", "sms", "totp", "key")
 PLATFORMS = (
     "x",
     "facebook",
@@ -31,6 +34,9 @@ class AccountConfig:
     platform: str
     handle: str
     role: str
+    # what the user says their second factor is, and when they last looked (self-attested)
+    two_factor: str | None = None
+    two_factor_checked: date | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,11 @@ class Config:
 
     def account_role(self, platform: str, handle: str | None) -> str | None:
         """The configured role of an account; a handle-less source takes the platform's only one."""
+        found = self.account(platform, handle)
+        return found.role if found else None
+
+    def account(self, platform: str, handle: str | None) -> AccountConfig | None:
+        """The configured account; a handle-less source takes the platform's only one."""
         same = [a for a in self.accounts if a.platform == platform]
         if handle:
             wanted = handle.lower().lstrip("@")
@@ -53,9 +64,9 @@ class Config:
                 given = a.handle.lower().lstrip("@")
                 # "ann" in the config names "ann@example.social" (a fediverse handle)
                 if given == wanted or ("@" not in given and wanted.split("@")[0] == given):
-                    return a.role
+                    return a
             return None
-        return same[0].role if len(same) == 1 else None
+        return same[0] if len(same) == 1 else None
 
 
 def default_path() -> Path:
@@ -94,7 +105,12 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
         if not isinstance(acc, dict):
             problems.append(f"{where}: expected a table ([[accounts]]), got {_show(acc)}")
             continue
-        _keys(acc, f"{where}.", {"platform", "handle", "role"}, problems)
+        _keys(
+            acc,
+            f"{where}.",
+            {"platform", "handle", "role", "two_factor", "two_factor_checked"},
+            problems,
+        )
         platform = _str(acc, "platform", f"{where}.platform", problems, required=True)
         if platform is not None and platform not in PLATFORMS:
             problems.append(
@@ -104,8 +120,23 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
         role = _str(acc, "role", f"{where}.role", problems, required=True)
         if role is not None and role not in ROLES:
             problems.append(f"{where}.role: expected {'|'.join(ROLES)}, got {_show(role)}")
+        two_factor = _str(acc, "two_factor", f"{where}.two_factor", problems)
+        if two_factor is not None and two_factor not in TWO_FACTOR:
+            problems.append(
+                f"{where}.two_factor: expected {'|'.join(TWO_FACTOR)}, got {_show(two_factor)}"
+            )
+            two_factor = None
+        checked = acc.get("two_factor_checked")
+        if checked is not None and (not isinstance(checked, date) or isinstance(checked, datetime)):
+            problems.append(
+                f"{where}.two_factor_checked: expected a date (2026-01-31, no quotes), "
+                f"got {_show(checked)}"
+            )
+            checked = None
+        if checked is not None and two_factor is None:
+            problems.append(f"{where}.two_factor_checked: given without two_factor")
         if platform and handle and role in ROLES and platform in PLATFORMS:
-            accounts.append(AccountConfig(platform, handle.lstrip("@"), role))
+            accounts.append(AccountConfig(platform, handle.lstrip("@"), role, two_factor, checked))
 
     checks = _table(raw, "checks", problems)
     _keys(checks, "checks.", {"disabled", "severity", "old_post_years"}, problems)

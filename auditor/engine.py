@@ -66,6 +66,7 @@ ConversationHook = Callable[[Conversation, list[str]], None]
 CONVERSATION_WINDOW = 1000
 # Posts analysed and checked together (threads too): small enough to keep memory flat.
 BATCH = 256
+STALE_ATTESTATION_DAYS = 365  # a self-attested second factor older than this: look again
 # Example posts kept per account and reason, for account-level findings.
 SAMPLES = 3
 
@@ -566,6 +567,36 @@ class _Audit:
             entries.extend(got.entries)
         self.ctx = dataclasses.replace(self.ctx, authenticator=tuple(entries))
 
+    def _apply_attested(self) -> None:
+        """What the user says in the config about an account's second factor is evidence,
+        named as theirs and dated; a look older than a year is stale and says so."""
+        for tally in self.tallies.values():
+            acct = tally.account
+            cfg = self.config.account(acct.platform, acct.handle)
+            if cfg is None or cfg.two_factor is None:
+                continue
+            when = cfg.two_factor_checked
+            said = "you say so in the config"
+            if when is not None:
+                age = (self.ctx.today - when).days
+                said += f" (checked {when.isoformat()}"
+                said += f", {age} days ago: look again)" if age > STALE_ATTESTATION_DAYS else ")"
+            else:
+                said += " (no two_factor_checked date)"
+            sec = tally.security
+            if cfg.two_factor == "none":
+                sec = dataclasses.replace(
+                    sec,
+                    two_factor_disabled_evidence=(
+                        *sec.two_factor_disabled_evidence,
+                        f"no second factor: {said}",
+                    ),
+                )
+            else:
+                method = TwoFactorMethod(cfg.two_factor, f"{cfg.two_factor}: {said}", "config")
+                sec = dataclasses.replace(sec, two_factor_methods=(*sec.two_factor_methods, method))
+            tally.security = sec
+
     def _apply_authenticators(self) -> None:
         """An authenticator entry for an audited account's platform means TOTP is set up."""
         for tally in self.tallies.values():
@@ -619,6 +650,7 @@ class _Audit:
         return tuple(out)
 
     def finish(self) -> AuditResult:
+        self._apply_attested()
         self._apply_authenticators()
         reports = tuple(t.report() for t in self.tallies.values())
         for check in self.account_checks:
