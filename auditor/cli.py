@@ -108,6 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
         "memory and never appear in a report; delete the file when done",
     )
     scan.add_argument(
+        "--passwords",
+        metavar="FILE",
+        action="append",
+        type=Path,
+        default=[],
+        help="a password manager's unencrypted export (Bitwarden JSON or CSV, 1Password, Chrome, "
+        "Edge, Firefox, KeePass or KeePassXC CSV): the audited platforms' logins are checked for "
+        "reuse, guessable passwords and 2FA; repeatable. Passwords stay in memory and never "
+        "appear in a report; delete the file when done",
+    )
+    scan.add_argument(
+        "--all-logins",
+        action="store_true",
+        help="with --passwords, judge every login in the export, not only the audited platforms'",
+    )
+    scan.add_argument(
         "--fail-on",
         choices=FAIL_ON,
         default="high",
@@ -240,7 +256,7 @@ def _scan(args: argparse.Namespace) -> int:
     fmt = fmt or "text"
     if fmt not in plugins.reports:
         raise AuditorError(f"unknown --format {fmt!r} (known: {', '.join(plugins.reports)})")
-    _guard_inputs([*args.sources, *args.authenticator], args.output)
+    _guard_inputs([*args.sources, *args.authenticator, *args.passwords], args.output)
 
     result = engine.run(
         args.sources,
@@ -252,6 +268,8 @@ def _scan(args: argparse.Namespace) -> int:
         debug=args.debug,
         protected_facts=_protected_facts(),
         authenticators=args.authenticator,
+        vaults=args.passwords,
+        all_logins=args.all_logins,
     )
     if not _report_errors(result):
         return EXIT_INPUT

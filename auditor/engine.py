@@ -26,8 +26,9 @@ from auditor.checks import (
     post_date,
 )
 from auditor.config import Config
-from auditor.credentials import authenticator
+from auditor.credentials import authenticator, vault
 from auditor.credentials.totp import TotpEntry
+from auditor.credentials.vault import Login
 from auditor.errors import InputError
 from auditor.model import (
     Account,
@@ -151,6 +152,8 @@ def run(
     protected_facts: Sequence[str] = (),
     parallel: bool = True,
     authenticators: Sequence[Path] = (),
+    vaults: Sequence[Path] = (),
+    all_logins: bool = False,
 ) -> AuditResult:
     """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
     (for its traceback) instead of being recorded and survived. With `parallel`, an archive of
@@ -169,6 +172,7 @@ def run(
         protected_facts=tuple(protected_facts),
     )
     audit.read_authenticators(authenticators)
+    audit.read_vaults(vaults, all_logins)
     seen: set[Path] = set()
     try:
         for path in paths:
@@ -228,6 +232,7 @@ class _Audit:
         self.coverage: list[Coverage] = []
         self.debug = False
         self.authenticator_reads: list[authenticator.AuthenticatorExport] = []
+        self.vault_reads: list[vault.VaultExport] = []
 
     def failed(self, check: Check, exc: Exception, subject: str) -> None:
         self.check_errors.setdefault(
@@ -597,6 +602,39 @@ class _Audit:
                 sec = dataclasses.replace(sec, two_factor_methods=(*sec.two_factor_methods, method))
             tally.security = sec
 
+    def read_vaults(self, paths: Sequence[Path], all_logins: bool) -> None:
+        logins: list[Login] = []
+        for path in paths:
+            got = vault.read(path)
+            self.vault_reads.append(got)
+            logins.extend(got.logins)
+        self.ctx = dataclasses.replace(self.ctx, logins=tuple(logins), all_logins=all_logins)
+
+    def _apply_vaults(self) -> None:
+        """A TOTP field on the vault's login for an audited platform: TOTP is set up."""
+        for tally in self.tallies.values():
+            acct = tally.account
+            for got in self.vault_reads:
+                login = next(
+                    (
+                        x
+                        for x in got.logins
+                        if x.totp and vault.platform_of(x, acct.handle) == acct.platform
+                    ),
+                    None,
+                )
+                if login is None:
+                    continue
+                method = TwoFactorMethod(
+                    "totp",
+                    f"{Path(got.path).name} ({got.format}) holds a TOTP code for the "
+                    f"{login.domain} login",
+                    got.path,
+                )
+                tally.security = dataclasses.replace(
+                    tally.security, two_factor_methods=(*tally.security.two_factor_methods, method)
+                )
+
     def _apply_authenticators(self) -> None:
         """An authenticator entry for an audited account's platform means TOTP is set up."""
         for tally in self.tallies.values():
@@ -647,11 +685,24 @@ class _Audit:
                     got.error,
                 )
             )
+        for v in self.vault_reads:
+            found = {
+                a.platform
+                for a in accounts
+                for x in v.logins
+                if vault.platform_of(x, a.handle) == a.platform
+            }
+            out.append(
+                CredentialCoverage(
+                    v.path, "passwords", v.format, len(v.logins), tuple(sorted(found)), (), v.error
+                )
+            )
         return tuple(out)
 
     def finish(self) -> AuditResult:
         self._apply_attested()
         self._apply_authenticators()
+        self._apply_vaults()
         reports = tuple(t.report() for t in self.tallies.values())
         for check in self.account_checks:
             for report in reports:

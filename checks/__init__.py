@@ -15,6 +15,7 @@ from datetime import date
 from typing import ClassVar
 
 from auditor.credentials.totp import TotpEntry
+from auditor.credentials.vault import Login
 from auditor.model import (
     Account,
     AccountReport,
@@ -67,6 +68,10 @@ class CheckContext:
     # TOTP entries from the authenticator exports given (`--authenticator`): secrets, in
     # memory only; a check may compare them, never show them
     authenticator: tuple[TotpEntry, ...] = ()
+    # logins from the password-manager exports given (`--passwords`), likewise in memory only;
+    # with `all_logins` the checks judge every login, not only the audited platforms'
+    logins: tuple[Login, ...] = ()
+    all_logins: bool = False
 
 
 class Check:

@@ -41,9 +41,9 @@ class AuthenticatorExport:
 @dataclass(frozen=True)
 class PlatformTotp:
     names: frozenset[str]
-    digits: int
-    period: int
-    algorithm: str
+    digits: int | None  # None: the platform offers no TOTP
+    period: int | None
+    algorithm: str | None
 
 
 @cache
@@ -51,15 +51,16 @@ def platforms() -> dict[str, PlatformTotp]:
     raw = tomllib.loads(
         resources.files("auditor.credentials").joinpath("platforms.toml").read_text("utf-8")
     )
-    return {
-        name: PlatformTotp(
+    out = {}
+    for name, v in raw.items():
+        totp = v.get("totp")
+        out[name] = PlatformTotp(
             frozenset(n.casefold() for n in v["names"]),
-            int(v["totp"]["digits"]),
-            int(v["totp"]["period"]),
-            str(v["totp"]["algorithm"]),
+            int(totp["digits"]) if totp else None,
+            int(totp["period"]) if totp else None,
+            str(totp["algorithm"]) if totp else None,
         )
-        for name, v in raw.items()
-    }
+    return out
 
 
 def platform_of(entry: TotpEntry, handle: str | None = None) -> str | None:
@@ -67,7 +68,7 @@ def platform_of(entry: TotpEntry, handle: str | None = None) -> str | None:
     issuer = entry.issuer.casefold().strip()
     label = issuer or entry.name.partition(":")[0].casefold().strip()
     for platform, info in platforms().items():
-        if label in info.names:
+        if label in info.names and info.digits is not None:  # no TOTP, no TOTP entry for it
             return platform
     # a Mastodon entry is named after its instance: "mastodon.social", "med-mastodon.com"
     if handle and "@" in handle and label == handle.rpartition("@")[2].casefold():
@@ -123,7 +124,7 @@ def weak_reasons(entry: TotpEntry, platform: str | None) -> list[str]:
     if entry.kind == "totp" and entry.secret_bits < 128:
         reasons.append(f"its secret is {entry.secret_bits} bits, under the 128 RFC 4226 asks for")
     info = platforms().get(platform or "")
-    if info is not None and entry.kind == "totp":
+    if info is not None and info.digits is not None and entry.kind == "totp":
         if entry.digits != info.digits:
             reasons.append(f"{entry.digits} digits where the platform uses {info.digits}")
         if entry.period != info.period:
