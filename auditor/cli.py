@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --passwords, judge every login in the export, not only the audited platforms'",
     )
     scan.add_argument(
+        "--offline",
+        action="store_true",
+        help="call no service: security.password-breached is skipped, and the report says so",
+    )
+    scan.add_argument(
         "--fail-on",
         choices=FAIL_ON,
         default="high",
@@ -270,6 +275,7 @@ def _scan(args: argparse.Namespace) -> int:
         authenticators=args.authenticator,
         vaults=args.passwords,
         all_logins=args.all_logins,
+        offline=args.offline,
     )
     if not _report_errors(result):
         return EXIT_INPUT

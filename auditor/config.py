@@ -13,6 +13,11 @@ import platformdirs
 from auditor.errors import ConfigError
 from auditor.model import ROLES, Mute, Severity
 
+# The services the auditor may call, and their default base URLs (`[endpoints]` overrides).
+ENDPOINTS = {
+    "pwned_passwords": "https://api.pwnedpasswords.com",
+}
+
 # What a user may say their second factor is: none, text messages, an authenticator app, a
 # security key (as `security.two-factor` names them).
 TWO_FACTOR = ("none", "sms", "totp", "key")
@@ -49,6 +54,8 @@ class Config:
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     mutes: tuple[Mute, ...] = ()
     old_post_years: int = 5
+    # base URLs of the services the auditor may call, for mirrors and tests
+    endpoints: dict[str, str] = field(default_factory=lambda: dict(ENDPOINTS))
 
     def account_role(self, platform: str, handle: str | None) -> str | None:
         """The configured role of an account; a handle-less source takes the platform's only one."""
@@ -92,7 +99,7 @@ def load(path: Path | None) -> Config:
 
 def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
     problems: list[str] = []
-    _keys(raw, "", {"owner", "accounts", "checks", "mutes"}, problems)
+    _keys(raw, "", {"owner", "accounts", "checks", "mutes", "endpoints"}, problems)
 
     owner = _table(raw, "owner", problems)
     _keys(owner, "owner.", {"name", "practice"}, problems)
@@ -183,9 +190,25 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
         if fp and reason:
             mutes.append(Mute(fp, reason, until))
 
+    endpoints = dict(ENDPOINTS)
+    given = _table(raw, "endpoints", problems)
+    _keys(given, "endpoints.", set(ENDPOINTS), problems)
+    for key in ENDPOINTS:
+        url = _str(given, key, f"endpoints.{key}", problems)
+        if url is None:
+            continue
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            problems.append(
+                f"endpoints.{key}: expected an https:// address (plain http only on "
+                f"127.0.0.1 or localhost), got {_show(url)}"
+            )
+        else:
+            endpoints[key] = url.rstrip("/")
+
     if problems:
         raise ConfigError(str(path or "config"), problems)
     return Config(
+        endpoints=endpoints,
         path=path,
         owner_name=name,
         practice=practice,

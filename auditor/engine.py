@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor import net
 from auditor.archive import Archive
 from auditor.checks import (
     AccountCheck,
@@ -25,8 +26,9 @@ from auditor.checks import (
     ProfileCheck,
     post_date,
 )
+from auditor.checks.security.logins import judged_logins
 from auditor.config import Config
-from auditor.credentials import authenticator, vault
+from auditor.credentials import authenticator, pwned, vault
 from auditor.credentials.totp import TotpEntry
 from auditor.credentials.vault import Login
 from auditor.errors import InputError
@@ -154,6 +156,7 @@ def run(
     authenticators: Sequence[Path] = (),
     vaults: Sequence[Path] = (),
     all_logins: bool = False,
+    offline: bool = False,
 ) -> AuditResult:
     """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
     (for its traceback) instead of being recorded and survived. With `parallel`, an archive of
@@ -173,6 +176,7 @@ def run(
     )
     audit.read_authenticators(authenticators)
     audit.read_vaults(vaults, all_logins)
+    audit.offline = offline
     seen: set[Path] = set()
     try:
         for path in paths:
@@ -233,6 +237,7 @@ class _Audit:
         self.debug = False
         self.authenticator_reads: list[authenticator.AuthenticatorExport] = []
         self.vault_reads: list[vault.VaultExport] = []
+        self.offline = False
 
     def failed(self, check: Check, exc: Exception, subject: str) -> None:
         self.check_errors.setdefault(
@@ -572,6 +577,23 @@ class _Audit:
             entries.extend(got.entries)
         self.ctx = dataclasses.replace(self.ctx, authenticator=tuple(entries))
 
+    def _ask_pwned(self, reports: Sequence[AccountReport]) -> None:
+        """Breach counts for the passwords the checks judge, when a vault was given, the
+        check is on and the audit is not --offline (k-anonymity: see credentials/pwned.py)."""
+        check = "security.password-breached"
+        if not self.ctx.logins or self.offline or check not in self.enabled:
+            return
+        passwords = {j.login.password for j in judged_logins(reports, self.ctx)}
+        if not passwords:
+            return
+        client = pwned.PwnedPasswords(self.config.endpoints["pwned_passwords"])
+        try:
+            found = client.counts(passwords)
+        except net.ServiceError as exc:
+            self.check_errors.setdefault(check, SourceError(check, f"not run: {exc}"))
+            return
+        self.ctx = dataclasses.replace(self.ctx, pwned=found)
+
     def _apply_attested(self) -> None:
         """What the user says in the config about an account's second factor is evidence,
         named as theirs and dated; a look older than a year is stale and says so."""
@@ -692,9 +714,16 @@ class _Audit:
                 for x in v.logins
                 if vault.platform_of(x, a.handle) == a.platform
             }
+            notes = ("security.password-breached not run: --offline",) if self.offline else ()
             out.append(
                 CredentialCoverage(
-                    v.path, "passwords", v.format, len(v.logins), tuple(sorted(found)), (), v.error
+                    v.path,
+                    "passwords",
+                    v.format,
+                    len(v.logins),
+                    tuple(sorted(found)),
+                    notes,
+                    v.error,
                 )
             )
         return tuple(out)
@@ -710,6 +739,7 @@ class _Audit:
                     self.findings.extend(check.check_account(report, self.ctx) or ())
                 except Exception as exc:
                     self.failed(check, exc, report.account.key)
+        self._ask_pwned(reports)
         for check in self.profile_checks:
             try:
                 self.findings.extend(check.check_profile(reports, self.ctx) or ())

@@ -72,6 +72,9 @@ class CheckContext:
     # with `all_logins` the checks judge every login, not only the audited platforms'
     logins: tuple[Login, ...] = ()
     all_logins: bool = False
+    # breach counts of the judged logins' passwords from Pwned Passwords; None: not asked
+    # (--offline, no vault, or the service failed)
+    pwned: dict[str, int] | None = None
 
 
 class Check:

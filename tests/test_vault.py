@@ -122,7 +122,17 @@ def test_scan_with_passwords_finds_reuse_weakness_and_missing_2fa(tmp_path):
     path.write_text(FILES["chrome.csv"][0])
     out = tmp_path / "r.json"
     proc = run_cli(
-        "scan", EXAMPLE, "--passwords", path, "--all-logins", "-o", out, "--fail-on", "none", "-q"
+        "scan",
+        EXAMPLE,
+        "--passwords",
+        path,
+        "--all-logins",
+        "-o",
+        out,
+        "--fail-on",
+        "none",
+        "-q",
+        "--offline",
     )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
@@ -141,7 +151,9 @@ def test_scan_with_passwords_finds_reuse_weakness_and_missing_2fa(tmp_path):
         ["x"],
     )
     # without --all-logins only the audited platforms' logins are judged
-    proc = run_cli("scan", EXAMPLE, "--passwords", path, "-o", out, "--fail-on", "none", "-q")
+    proc = run_cli(
+        "scan", EXAMPLE, "--passwords", path, "-o", out, "--fail-on", "none", "-q", "--offline"
+    )
     accounts = {f["account"] for f in json.loads(out.read_text())["findings"]}
     assert not any(a.startswith("vault:") for a in accounts)
 
@@ -150,7 +162,7 @@ def test_a_totp_field_is_two_factor_evidence(tmp_path):
     path = tmp_path / "bitwarden.json"
     path.write_text(json.dumps(bitwarden_json()))
     out = tmp_path / "r.json"
-    run_cli("scan", EXAMPLE, "--passwords", path, "-o", out, "--fail-on", "none", "-q")
+    run_cli("scan", EXAMPLE, "--passwords", path, "-o", out, "--fail-on", "none", "-q", "--offline")
     doc = json.loads(out.read_text())
     [x] = [a for a in doc["accounts"] if a["key"] == "x:DrMayaOkafor"]
     assert x["two_factor"]["status"] == "enabled" and "totp" in x["two_factor"]["methods"]
@@ -162,7 +174,7 @@ def test_no_password_in_any_report_log_or_error(tmp_path):
         (tmp_path / name).write_text(body)
         paths += ["--passwords", tmp_path / name]
     (tmp_path / "bw.json").write_text(json.dumps(bitwarden_json()))
-    paths += ["--passwords", tmp_path / "bw.json", "--all-logins"]
+    paths += ["--passwords", tmp_path / "bw.json", "--all-logins", "--offline"]
     for fmt in ("json", "text", "markdown", "csv"):
         proc = run_cli(
             "scan", EXAMPLE, *paths, "-f", fmt, "--show-text", "--debug", "--fail-on", "none"

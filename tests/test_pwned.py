@@ -1,0 +1,177 @@
+"""Pwned Passwords by k-anonymity (auditor/credentials/pwned.py, auditor/net.py): only the
+prefix leaves the machine, padding is asked for and ignored, answers are cached by prefix,
+at most four requests run at once, and faults are one line. A scan runs against a look-alike
+service on 127.0.0.1 through the config's [endpoints]."""
+
+import hashlib
+import http.server
+import json
+import threading
+import time
+
+import pytest
+import responses
+
+from auditor import net
+from auditor.credentials import pwned
+
+from conftest import EXAMPLE, run_cli
+
+BASE = "https://pwned.test"
+
+
+def sha1(p):
+    return hashlib.sha1(p.encode()).hexdigest().upper()
+
+
+def body(known, padding=3):
+    lines = [f"{h[5:]}:{n}" for h, n in known]
+    lines += [f"{'0' * 30}{i:05d}:0" for i in range(padding)]
+    return "\r\n".join(lines)
+
+
+@responses.activate
+def test_only_the_prefix_is_sent_padding_is_asked_and_ignored(tmp_path):
+    pw = "Lakeview1982!"
+    h = sha1(pw)
+    responses.get(f"{BASE}/range/{h[:5]}", body=body([(h, 42)]))
+    client = pwned.PwnedPasswords(BASE, tmp_path)
+    assert client.counts([pw]) == {pw: 42}
+    [call] = responses.calls
+    assert call.request.url == f"{BASE}/range/{h[:5]}"
+    assert call.request.headers["Add-Padding"] == "true"
+    assert "footprint-auditor" in call.request.headers["User-Agent"]
+    assert h[5:] not in call.request.url and pw not in call.request.url
+
+
+@responses.activate
+def test_a_padded_suffix_is_not_a_breach(tmp_path):
+    pw = "not-in-any-breach"
+    h = sha1(pw)
+    responses.get(f"{BASE}/range/{h[:5]}", body=body([(h, 0)]))
+    assert pwned.PwnedPasswords(BASE, tmp_path).counts([pw]) == {pw: 0}
+
+
+@responses.activate
+def test_answers_are_cached_by_prefix_owner_only(tmp_path):
+    pw = "summer2024"
+    h = sha1(pw)
+    responses.get(f"{BASE}/range/{h[:5]}", body=body([(h, 7)]))
+    pwned.PwnedPasswords(BASE, tmp_path).counts([pw])
+    again = pwned.PwnedPasswords(BASE, tmp_path)
+    assert again.counts([pw]) == {pw: 7} and again.fetched == []
+    assert len(responses.calls) == 1
+    [cached] = tmp_path.glob("*.json")
+    assert cached.stat().st_mode & 0o077 == 0 and pw not in cached.read_text()
+
+
+def test_at_most_four_requests_at_once(tmp_path, monkeypatch):
+    active, peak, lock = 0, 0, threading.Lock()
+
+    class Resp:
+        text = ""
+
+    def fake_get(url, headers=None):
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.02)
+        with lock:
+            active -= 1
+        return Resp()
+
+    monkeypatch.setattr(net, "get", fake_get)
+    pwned.PwnedPasswords(BASE, tmp_path).counts([f"pw{i}" for i in range(40)])
+    assert peak == pwned.CONCURRENCY
+
+
+@responses.activate
+def test_retries_honour_retry_after_then_give_one_line():
+    url = f"{BASE}/range/ABCDE"
+    responses.get(url, status=429, headers={"Retry-After": "2"})
+    responses.get(url, status=503)
+    responses.get(url, body="X:1")
+    waits = []
+    assert net.get(url, sleep=waits.append).text == "X:1"
+    assert waits == [2.0, 2.0]
+    responses.replace(responses.GET, url, status=500)
+    with pytest.raises(net.ServiceError) as err:
+        net.get(url, sleep=lambda s: None)
+    assert str(err.value) == "pwned.test: HTTP 500 after 3 tries; run again later"
+    responses.replace(responses.GET, url, status=429, headers={"Retry-After": "3600"})
+    with pytest.raises(net.ServiceError, match="asks to wait 3600 s"):
+        net.get(url, sleep=lambda s: None)
+
+
+class LookAlike(http.server.BaseHTTPRequestHandler):
+    """Pwned Passwords' range API, knowing one password."""
+
+    known = sha1("Lakeview1982!")
+    seen: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        type(self).seen.append(self.path)
+        prefix = self.path.rsplit("/", 1)[-1]
+        hits = [(self.known, 9001)] if self.known.startswith(prefix) else []
+        data = body(hits).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_scan_against_a_look_alike_on_localhost(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), LookAlike)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        cfg = tmp_path / "config.toml"
+        cfg.write_text(f'[endpoints]\npwned_passwords = "http://127.0.0.1:{server.server_port}"\n')
+        vault = tmp_path / "chrome.csv"
+        vault.write_text(
+            "name,url,username,password\n"
+            "twitter.com,https://twitter.com/,DrMayaOkafor,Lakeview1982!\n"
+            "github.com,https://github.com/,maya,c7#Vq9!zLp2@Rw8xT4\n"
+        )
+        out = tmp_path / "r.json"
+        env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+        proc = run_cli(
+            "scan",
+            EXAMPLE,
+            "--config",
+            cfg,
+            "--passwords",
+            vault,
+            "--all-logins",
+            "-o",
+            out,
+            "--fail-on",
+            "none",
+            "-q",
+            env_extra=env,
+        )
+        assert proc.returncode == 0, proc.stderr
+    finally:
+        server.shutdown()
+    doc = json.loads(out.read_text())
+    [hit] = [f for f in doc["findings"] if f["check"] == "security.password-breached"]
+    assert hit["account"] == "x:DrMayaOkafor" and "9,001 times" in hit["title"]
+    assert sorted(p.rsplit("/", 1)[-1] for p in LookAlike.seen) == sorted(
+        sha1(p)[:5] for p in ("Lakeview1982!", "c7#Vq9!zLp2@Rw8xT4")
+    )
+    assert "Lakeview1982!" not in out.read_text() and "Lakeview1982!" not in proc.stderr
+
+
+def test_offline_skips_it_and_says_so(tmp_path):
+    vault = tmp_path / "chrome.csv"
+    vault.write_text("name,url,username,password\ntwitter.com,https://twitter.com/,a,b\n")
+    out = tmp_path / "r.json"
+    proc = run_cli(
+        "scan", EXAMPLE, "--passwords", vault, "--offline", "-o", out, "--fail-on", "none", "-q"
+    )
+    assert proc.returncode == 0
+    [cred] = json.loads(out.read_text())["coverage"]["credentials"]
+    assert "security.password-breached not run: --offline" in cred["skipped"]
