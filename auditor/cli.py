@@ -176,6 +176,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show the traceback of an unexpected error"
     )
 
+    secrets = sub.add_parser(
+        "secrets",
+        help="keep API tokens and keys in the OS keyring (set, delete, list)",
+        description="Secrets the auditor needs (API tokens, keys, passwords) live in the operating "
+        "system's keyring, never in a file; the config refers to one as keyring:SERVICE/NAME. "
+        "`list` shows names only, never values.",
+    )
+    secrets_sub = secrets.add_subparsers(dest="action", metavar="ACTION", required=True)
+    secrets_set = secrets_sub.add_parser("set", help="store a secret (asked for, not echoed)")
+    secrets_set.add_argument("name", help="SERVICE/NAME, e.g. mastodon/med.social")
+    secrets_set.add_argument(
+        "--stdin", action="store_true", help="read the value from standard input (for scripts)"
+    )
+    secrets_delete = secrets_sub.add_parser("delete", help="remove a secret")
+    secrets_delete.add_argument("name", help="SERVICE/NAME, as listed")
+    secrets_sub.add_parser("list", help="the names of the stored secrets (never their values)")
+    secrets.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error"
+    )
+
     sub.add_parser(
         "checks",
         parents=[common],
@@ -430,4 +450,34 @@ def _facts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"scan": _scan, "classify": _classify, "checks": _checks, "facts": _facts}
+def _secrets(args: argparse.Namespace) -> int:
+    import getpass
+
+    from auditor import secrets
+
+    if args.action == "set":
+        secrets.parse_name(args.name)  # a bad name fails before the value is asked for
+        value = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("value: ")
+        secrets.set_secret(args.name, value)
+        _err(f"stored {args.name} in the OS keyring; use it in the config as keyring:{args.name}")
+    elif args.action == "delete":
+        if not secrets.delete_secret(args.name):
+            _err(f"no secret named {args.name} (see `auditor secrets list`)")
+            return EXIT_INPUT
+        _err(f"deleted {args.name}")
+    else:
+        stored = secrets.names()
+        for name in stored:
+            print(name)
+        if not stored:
+            _err("no secrets stored yet: add one with `auditor secrets set SERVICE/NAME`")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "scan": _scan,
+    "classify": _classify,
+    "checks": _checks,
+    "facts": _facts,
+    "secrets": _secrets,
+}
