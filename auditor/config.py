@@ -16,6 +16,7 @@ from auditor.model import ROLES, Mute, Severity
 # The services the auditor may call, and their default base URLs (`[endpoints]` overrides).
 ENDPOINTS = {
     "pwned_passwords": "https://api.pwnedpasswords.com",
+    "hibp": "https://haveibeenpwned.com/api/v3",
 }
 
 # What a user may say their second factor is: none, text messages, an authenticator app, a

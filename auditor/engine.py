@@ -28,7 +28,7 @@ from auditor.checks import (
 )
 from auditor.checks.security.logins import judged_logins
 from auditor.config import Config
-from auditor.credentials import authenticator, pwned, vault
+from auditor.credentials import authenticator, breaches, pwned, vault
 from auditor.credentials.totp import TotpEntry
 from auditor.credentials.vault import Login
 from auditor.errors import InputError
@@ -594,6 +594,20 @@ class _Audit:
             return
         self.ctx = dataclasses.replace(self.ctx, pwned=found)
 
+    def _ask_breaches(self, reports: Sequence[AccountReport]) -> None:
+        """The breaches of the judged logins' sites, from HIBP's public breach list."""
+        check = "security.site-breached"
+        if not self.ctx.logins or self.offline or check not in self.enabled:
+            return
+        domains = {j.login.domain for j in judged_logins(reports, self.ctx)}
+        listing = breaches.BreachList(self.config.endpoints["hibp"])
+        try:
+            found = {d: tuple(listing.for_domain(d)) for d in domains}
+        except (net.ServiceError, ValueError) as exc:
+            self.check_errors.setdefault(check, SourceError(check, f"not run: {exc}"))
+            return
+        self.ctx = dataclasses.replace(self.ctx, breaches=found)
+
     def _apply_attested(self) -> None:
         """What the user says in the config about an account's second factor is evidence,
         named as theirs and dated; a look older than a year is stale and says so."""
@@ -714,7 +728,11 @@ class _Audit:
                 for x in v.logins
                 if vault.platform_of(x, a.handle) == a.platform
             }
-            notes = ("security.password-breached not run: --offline",) if self.offline else ()
+            notes = (
+                ("security.password-breached and security.site-breached not run: --offline",)
+                if self.offline
+                else ()
+            )
             out.append(
                 CredentialCoverage(
                     v.path,
@@ -740,6 +758,7 @@ class _Audit:
                 except Exception as exc:
                     self.failed(check, exc, report.account.key)
         self._ask_pwned(reports)
+        self._ask_breaches(reports)
         for check in self.profile_checks:
             try:
                 self.findings.extend(check.check_profile(reports, self.ctx) or ())

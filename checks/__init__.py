@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from auditor.credentials.breaches import Breach
 from auditor.credentials.totp import TotpEntry
 from auditor.credentials.vault import Login
 from auditor.model import (
@@ -75,6 +76,8 @@ class CheckContext:
     # breach counts of the judged logins' passwords from Pwned Passwords; None: not asked
     # (--offline, no vault, or the service failed)
     pwned: dict[str, int] | None = None
+    # the judged logins' sites' breaches from HIBP's breach list; None: not asked
+    breaches: dict[str, tuple[Breach, ...]] | None = None
 
 
 class Check:

@@ -6,14 +6,16 @@ service on 127.0.0.1 through the config's [endpoints]."""
 import hashlib
 import http.server
 import json
+import re
 import threading
 import time
 
 import pytest
 import responses
 
-from auditor import net
+from auditor import config, engine, net
 from auditor.credentials import pwned
+from auditor.plugins import discover
 
 from conftest import EXAMPLE, run_cli
 
@@ -111,6 +113,13 @@ class LookAlike(http.server.BaseHTTPRequestHandler):
     seen: list[str] = []
 
     def do_GET(self):  # noqa: N802
+        if self.path.endswith("/breaches"):  # HIBP's breach list: none of these sites
+            data = b"[]"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         type(self).seen.append(self.path)
         prefix = self.path.rsplit("/", 1)[-1]
         hits = [(self.known, 9001)] if self.known.startswith(prefix) else []
@@ -129,7 +138,8 @@ def test_scan_against_a_look_alike_on_localhost(tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         cfg = tmp_path / "config.toml"
-        cfg.write_text(f'[endpoints]\npwned_passwords = "http://127.0.0.1:{server.server_port}"\n')
+        local = f"http://127.0.0.1:{server.server_port}"
+        cfg.write_text(f'[endpoints]\npwned_passwords = "{local}"\nhibp = "{local}/api/v3"\n')
         vault = tmp_path / "chrome.csv"
         vault.write_text(
             "name,url,username,password\n"
@@ -174,4 +184,53 @@ def test_offline_skips_it_and_says_so(tmp_path):
     )
     assert proc.returncode == 0
     [cred] = json.loads(out.read_text())["coverage"]["credentials"]
-    assert "security.password-breached not run: --offline" in cred["skipped"]
+    assert (
+        "security.password-breached and security.site-breached not run: --offline"
+        in (cred["skipped"])
+    )
+
+
+BREACHES = [
+    {
+        "Name": "Twitter200M",
+        "Domain": "twitter.com",
+        "BreachDate": "2022-01-01",
+        "DataClasses": ["Email addresses", "Names", "Usernames"],
+    },
+    {
+        "Name": "Adobe",
+        "Domain": "adobe.com",
+        "BreachDate": "2013-10-04",
+        "DataClasses": ["Email addresses", "Password hints", "Passwords"],
+    },
+]
+
+
+@responses.activate
+def test_site_breached_after_the_password_changed(tmp_path):
+    responses.get(f"{BASE}/breaches", json=BREACHES)
+    pwned_url = "https://pp.test"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[endpoints]\nhibp = "{BASE}"\npwned_passwords = "{pwned_url}"\n')
+    responses.get(re.compile(rf"{pwned_url}/range/.*"), body=body([]))
+    vault = tmp_path / "firefox.csv"
+    vault.write_text(
+        '"url","username","password","httpRealm","formActionOrigin","guid","timeCreated",'
+        '"timeLastUsed","timePasswordChanged"\n'
+        '"https://twitter.com","DrMayaOkafor","pw-one",,,"{a}","1","1","1577836800000"\n'
+        '"https://www.adobe.com","maya","pw-two",,,"{b}","1","1","1420070400000"\n'
+    )
+    result = engine.run(
+        [EXAMPLE],
+        config.load(cfg),
+        discover(),
+        vaults=[vault],
+        all_logins=True,
+    )
+    hits = {f.account: f for f in result.findings if f.check == "security.site-breached"}
+    # twitter.com: breached 2022, password set 2020; adobe.com: breached 2013, set 2015
+    assert set(hits) == {"x:DrMayaOkafor"}
+    assert "2022-01-01 (Twitter200M), after the password last changed (2020-01-01)" in (
+        hits["x:DrMayaOkafor"].title
+    )
+    assert hits["x:DrMayaOkafor"].severity.value == "medium"  # no passwords were taken

@@ -25,7 +25,8 @@ CACHE_TTL_S = 7 * 86400
 class PwnedPasswords:
     def __init__(self, base_url: str, cache_dir: Path | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.cache_dir = cache_dir or Path(platformdirs.user_cache_dir("auditor")) / "pwned"
+        tag = hashlib.sha256(self.base_url.encode()).hexdigest()[:12]  # one cache per service
+        self.cache_dir = cache_dir or Path(platformdirs.user_cache_dir("auditor")) / f"pwned-{tag}"
         self.fetched: list[str] = []  # prefixes asked of the service this run (for tests)
 
     def counts(self, passwords: Iterable[str]) -> dict[str, int]:
