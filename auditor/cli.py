@@ -126,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--offline",
         action="store_true",
-        help="call no service: security.password-breached is skipped, and the report says so",
+        help="call no service: security.password-breached and security.site-breached are "
+        "skipped, and the report says so",
     )
     scan.add_argument(
         "--fail-on",
@@ -414,7 +415,7 @@ def _report_errors(result: AuditResult) -> bool:
         if c.error:
             _err(c.error)
         for s in c.skipped:
-            _err(f"{c.path}: left out {s}")
+            _err(f"{c.path}: left out {s}" if c.kind == "authenticator" else f"{c.path}: {s}")
     return not (result.coverage and all(c.platform is None for c in result.coverage))
 
 
