@@ -282,7 +282,9 @@ def _scan(args: argparse.Namespace) -> int:
     fmt = fmt or "text"
     if fmt not in plugins.reports:
         raise AuditorError(f"unknown --format {fmt!r} (known: {', '.join(plugins.reports)})")
-    _guard_inputs([*args.sources, *args.authenticator, *args.passwords], args.output)
+    authenticators = [*config.authenticators, *args.authenticator]
+    passwords = [*config.password_exports, *args.passwords]
+    _guard_inputs([*args.sources, *authenticators, *passwords], args.output)
 
     result = engine.run(
         args.sources,
@@ -293,8 +295,8 @@ def _scan(args: argparse.Namespace) -> int:
         show_text=args.show_text,
         debug=args.debug,
         protected_facts=_protected_facts(),
-        authenticators=args.authenticator,
-        vaults=args.passwords,
+        authenticators=authenticators,
+        vaults=passwords,
         all_logins=args.all_logins,
         offline=args.offline,
     )

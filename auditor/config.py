@@ -57,6 +57,9 @@ class Config:
     old_post_years: int = 5
     # base URLs of the services the auditor may call, for mirrors and tests
     endpoints: dict[str, str] = field(default_factory=lambda: dict(ENDPOINTS))
+    # credential exports read on every scan, as if given with --authenticator / --passwords
+    authenticators: tuple[Path, ...] = ()
+    password_exports: tuple[Path, ...] = ()
 
     def account_role(self, platform: str, handle: str | None) -> str | None:
         """The configured role of an account; a handle-less source takes the platform's only one."""
@@ -100,7 +103,7 @@ def load(path: Path | None) -> Config:
 
 def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
     problems: list[str] = []
-    _keys(raw, "", {"owner", "accounts", "checks", "mutes", "endpoints"}, problems)
+    _keys(raw, "", {"owner", "accounts", "checks", "mutes", "endpoints", "credentials"}, problems)
 
     owner = _table(raw, "owner", problems)
     _keys(owner, "owner.", {"name", "practice"}, problems)
@@ -206,9 +209,23 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
         else:
             endpoints[key] = url.rstrip("/")
 
+    creds = _table(raw, "credentials", problems)
+    _keys(creds, "credentials.", {"authenticator", "passwords"}, problems)
+    found: dict[str, tuple[Path, ...]] = {}
+    for key in ("authenticator", "passwords"):
+        value = creds.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"credentials.{key}: expected a list of file paths, got {_show(value)}")
+            value = []
+        found[key] = tuple(Path(v).expanduser() for v in value)
+
     if problems:
         raise ConfigError(str(path or "config"), problems)
     return Config(
+        authenticators=found["authenticator"],
+        password_exports=found["passwords"],
         endpoints=endpoints,
         path=path,
         owner_name=name,

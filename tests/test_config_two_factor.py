@@ -53,3 +53,35 @@ def test_stale_and_none():
     # the archive shows SMS login verification; the user says none: the evidence wins
     state = two_factor_status(acct.security)
     assert state.status == "sms"
+
+
+def test_credential_paths_in_the_config(tmp_path):
+    c = config.parse({"credentials": {"authenticator": ["~/a.json"], "passwords": "v.csv"}})
+    assert c.authenticators[0].name == "a.json" and "~" not in str(c.authenticators[0])
+    assert [p.name for p in c.password_exports] == ["v.csv"]
+    with pytest.raises(ConfigError) as err:
+        config.parse({"credentials": {"passwords": [1], "vault": []}})
+    text = str(err.value) + " ".join(getattr(err.value, "problems", []))
+    assert "credentials.passwords: expected a list of file paths" in text
+
+
+def test_scan_reads_the_configs_credential_exports(tmp_path):
+    import json
+
+    from conftest import run_cli
+
+    vault = tmp_path / "chrome.csv"
+    vault.write_text(
+        "name,url,username,password\ntwitter.com,https://twitter.com/,a,Same-1!x\n"
+        "github.com,https://github.com/,b,Same-1!x\n"
+    )
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[credentials]\npasswords = ["{vault}"]\n')
+    out = tmp_path / "r.json"
+    proc = run_cli(
+        "scan", EXAMPLE, "--config", cfg, "--offline", "-o", out, "--fail-on", "none", "-q"
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert doc["coverage"]["credentials"][0]["path"] == str(vault)
+    assert any(f["check"] == "security.password-reused" for f in doc["findings"])
