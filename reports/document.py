@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from auditor import __version__, twofa_directory
 from auditor.model import (
+    AccountReport,
     AuditResult,
     Evidence,
     Finding,
@@ -109,6 +110,48 @@ def muted_dict(m: MutedFinding, show_text: bool) -> dict[str, Any]:
     return entry
 
 
+PASSWORD_CHECKS = (
+    "security.password-reused",
+    "security.password-weak",
+    "security.password-breached",
+    "security.site-breached",
+    "security.two-factor-available",
+)
+
+
+def _security_evidence(rep: AccountReport, result: AuditResult) -> dict[str, Any]:
+    """Which security evidence the audit had for an account, and which checks therefore had
+    nothing to judge: a clean result from a check without evidence is not a clean account."""
+    sec = rep.security
+    platform = rep.account.platform
+    by_kind = {
+        kind: any(platform in c.platforms for c in result.credentials if c.kind == kind)
+        for kind in ("authenticator", "passwords")
+    }
+    have = {
+        "two_factor": bool(sec.two_factor_methods or sec.two_factor_disabled_evidence),
+        "sessions": len(sec.sessions),
+        "logins": len(sec.logins),
+        "connected_apps": len(sec.connected_apps),
+        "authenticator_entry": by_kind["authenticator"],
+        "password_login": by_kind["passwords"],
+    }
+    lacking = []
+    if not sec.sessions and not sec.logins:
+        lacking.append({"check": "security.sessions", "reason": "no sessions or login history"})
+    if not by_kind["passwords"]:
+        reason = "no password-manager login for this account (--passwords)"
+        lacking += [{"check": c, "reason": reason} for c in PASSWORD_CHECKS]
+    if not by_kind["authenticator"] and not sec.two_factor_methods:
+        lacking.append(
+            {
+                "check": "security.two-factor-strength",
+                "reason": "no second factor known to compare (--authenticator, the config)",
+            }
+        )
+    return {"security_evidence": have, "checks_lacking_evidence": lacking}
+
+
 def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
     accounts = []
     for rep in result.accounts:
@@ -129,6 +172,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
                     "evidence": list(tfa.evidence),
                 },
                 "private": rep.security.private,
+                **_security_evidence(rep, result),
             }
         )
     findings = Entries(result.findings, lambda f: finding_dict(f, show_text))

@@ -136,6 +136,19 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
             cov.lines.append(f"  error: {e['file']}: {e['message']}")
     for e in doc["coverage"]["check_errors"]:
         cov.lines.append(f"error in {e['check']}: {e['message']}")
+    for a in doc["accounts"]:
+        ev = a.get("security_evidence")
+        if ev is None:
+            continue
+        cov.lines.append(
+            f"{a['key']}: security evidence: two-factor {'yes' if ev['two_factor'] else 'no'}, "
+            f"{ev['sessions']} sessions, {ev['logins']} logins, {ev['connected_apps']} apps, "
+            f"authenticator entry {'yes' if ev['authenticator_entry'] else 'no'}, "
+            f"password-manager login {'yes' if ev['password_login'] else 'no'}"
+        )
+        lacking = [x["check"] for x in a.get("checks_lacking_evidence", ())]
+        if lacking:
+            cov.lines.append("  nothing to judge for: " + ", ".join(lacking))
     for d in doc.get("data_sets", ()):
         cov.lines.append(f"{d['name']} snapshot of {d['snapshot']} ({d['age_days']} days old)")
     for c in doc["coverage"].get("credentials", ()):

@@ -182,3 +182,20 @@ def test_no_password_in_any_report_log_or_error(tmp_path):
         assert proc.returncode == 0, proc.stderr
         for secret in (REUSED, WEAK, "GEZDGNBVGY3TQOJQ", "old-one"):
             assert secret not in proc.stdout and secret not in proc.stderr, (fmt, secret)
+
+
+def test_coverage_says_which_checks_had_nothing_to_judge(tmp_path):
+    out = tmp_path / "r.json"
+    run_cli("scan", EXAMPLE, "-o", out, "--fail-on", "none", "-q")
+    [x] = json.loads(out.read_text())["accounts"]
+    lacking = {c["check"] for c in x["checks_lacking_evidence"]}
+    assert "security.password-reused" in lacking and "security.two-factor-strength" not in lacking
+    assert x["security_evidence"]["password_login"] is False
+    path = tmp_path / "chrome.csv"
+    path.write_text(FILES["chrome.csv"][0])
+    run_cli("scan", EXAMPLE, "--passwords", path, "--offline", "-o", out, "--fail-on", "none", "-q")
+    [x] = json.loads(out.read_text())["accounts"]
+    assert x["security_evidence"]["password_login"] is True
+    assert not {c["check"] for c in x["checks_lacking_evidence"]} & {"security.password-weak"}
+    text = run_cli("scan", EXAMPLE, "--fail-on", "none", "-q").stdout
+    assert "nothing to judge for: " in text and "security.password-reused" in text
