@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar
 
@@ -65,17 +65,17 @@ class CheckContext:
     show_text: bool = False
     old_post_years: int = 5
     # the user's protected facts from the OS keyring (`auditor facts`), never from a file
-    protected_facts: tuple[str, ...] = ()
+    protected_facts: tuple[str, ...] = field(default=(), repr=False)
     # TOTP entries from the authenticator exports given (`--authenticator`): secrets, in
     # memory only; a check may compare them, never show them
-    authenticator: tuple[TotpEntry, ...] = ()
+    authenticator: tuple[TotpEntry, ...] = field(default=(), repr=False)
     # logins from the password-manager exports given (`--passwords`), likewise in memory only;
     # with `all_logins` the checks judge every login, not only the audited platforms'
-    logins: tuple[Login, ...] = ()
+    logins: tuple[Login, ...] = field(default=(), repr=False)
     all_logins: bool = False
     # breach counts of the judged logins' passwords from Pwned Passwords; None: not asked
     # (--offline, no vault, or the service failed)
-    pwned: dict[str, int] | None = None
+    pwned: dict[str, int] | None = field(default=None, repr=False)  # keyed by password
     # the judged logins' sites' breaches from HIBP's breach list; None: not asked
     breaches: dict[str, tuple[Breach, ...]] | None = None
 
