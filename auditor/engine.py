@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor import net
 from auditor.archive import Archive
@@ -68,6 +68,7 @@ ConversationHook = Callable[[Conversation, list[str]], None]
 # A conversation longer than this is judged in windows, so memory stays bounded.
 CONVERSATION_WINDOW = 1000
 # Posts analysed and checked together (threads too): small enough to keep memory flat.
+T = TypeVar("T")
 BATCH = 256
 STALE_ATTESTATION_DAYS = 365  # a self-attested second factor older than this: look again
 # Example posts kept per account and reason, for account-level findings.
@@ -646,58 +647,27 @@ class _Audit:
             logins.extend(got.logins)
         self.ctx = dataclasses.replace(self.ctx, logins=tuple(logins), all_logins=all_logins)
 
-    def _apply_vaults(self) -> None:
-        """A TOTP field on the vault's login for an audited platform: TOTP is set up."""
+    def _apply_credentials(self) -> None:
+        """An authenticator entry, or a vault login's TOTP field, for an audited account's
+        platform means TOTP is set up: one method per export that shows it."""
         for tally in self.tallies.values():
             acct = tally.account
-            for got in self.vault_reads:
-                login = next(
-                    (
-                        x
-                        for x in got.logins
-                        if x.totp and vault.platform_of(x, acct.handle) == acct.platform
-                    ),
-                    None,
-                )
-                if login is None:
-                    continue
-                method = TwoFactorMethod(
-                    "totp",
-                    f"{Path(got.path).name} ({got.format}) holds a TOTP code for the "
-                    f"{login.domain} login",
-                    got.path,
-                )
-                tally.security = dataclasses.replace(
-                    tally.security, two_factor_methods=(*tally.security.two_factor_methods, method)
-                )
-
-    def _apply_authenticators(self) -> None:
-        """An authenticator entry for an audited account's platform means TOTP is set up."""
-        for tally in self.tallies.values():
-            acct = tally.account
-            methods = list(tally.security.two_factor_methods)
+            added = []
             for got in self.authenticator_reads:
-                match = next(
-                    (
-                        e
-                        for e in got.entries
-                        if authenticator.platform_of(e, acct.handle) == acct.platform
-                    ),
-                    None,
-                )
-                if match is None:
-                    continue
-                name = Path(got.path).name
-                methods.append(
-                    TwoFactorMethod(
-                        "totp",
-                        f"{name} ({got.format}) holds an authenticator entry for {match}",
-                        got.path,
-                    )
-                )
-            if len(methods) > len(tally.security.two_factor_methods):
+                entry = _for_account(got.entries, authenticator.platform_of, acct)
+                if entry is not None:
+                    what = f"holds an authenticator entry for {entry}"
+                    added.append(_totp_method(got.path, got.format, what))
+            for v in self.vault_reads:
+                with_totp = [x for x in v.logins if x.totp]
+                login = _for_account(with_totp, vault.platform_of, acct)
+                if login is not None:
+                    what = f"holds a TOTP code for the {login.domain} login"
+                    added.append(_totp_method(v.path, v.format, what))
+            if added:
                 tally.security = dataclasses.replace(
-                    tally.security, two_factor_methods=tuple(methods)
+                    tally.security,
+                    two_factor_methods=(*tally.security.two_factor_methods, *added),
                 )
 
     def _credential_coverage(self) -> tuple[CredentialCoverage, ...]:
@@ -707,8 +677,7 @@ class _Audit:
             found = {
                 a.platform
                 for a in accounts
-                for e in got.entries
-                if authenticator.platform_of(e, a.handle) == a.platform
+                if _for_account(got.entries, authenticator.platform_of, a) is not None
             }
             out.append(
                 CredentialCoverage(
@@ -725,8 +694,7 @@ class _Audit:
             found = {
                 a.platform
                 for a in accounts
-                for x in v.logins
-                if vault.platform_of(x, a.handle) == a.platform
+                if _for_account(v.logins, vault.platform_of, a) is not None
             }
             notes = (
                 ("security.password-breached and security.site-breached not run: --offline",)
@@ -748,8 +716,7 @@ class _Audit:
 
     def finish(self) -> AuditResult:
         self._apply_attested()
-        self._apply_authenticators()
-        self._apply_vaults()
+        self._apply_credentials()
         reports = tuple(t.report() for t in self.tallies.values())
         for check in self.account_checks:
             for report in reports:
@@ -833,6 +800,17 @@ def _apply_config(
     active.sort(key=_order)
     muted.sort(key=lambda m: _order(m.finding))
     return tuple(active), tuple(muted)
+
+
+def _for_account(
+    items: Sequence[T], platform_of: Callable[[T, str | None], str | None], acct: Account
+) -> T | None:
+    """The first entry or login of an export that is for this account's platform."""
+    return next((x for x in items if platform_of(x, acct.handle) == acct.platform), None)
+
+
+def _totp_method(path: str, fmt: str | None, what: str) -> TwoFactorMethod:
+    return TwoFactorMethod("totp", f"{Path(path).name} ({fmt}) {what}", path)
 
 
 def _order(f: Finding) -> tuple:
