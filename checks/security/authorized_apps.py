@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from auditor.checks import AccountCheck, CheckContext, CheckMeta
-from auditor.checks.security.two_factor import platform_guides
+from auditor.checks.security.two_factor import guide_for
 from auditor.model import AccountReport, ConnectedApp, Evidence, Finding, Scope, Severity
 
 OLD_DAYS = 365
@@ -35,7 +35,7 @@ class AuthorizedApps(AccountCheck):
         if not apps:
             return ()
         acct = account.account
-        guide = platform_guides().get(acct.platform, platform_guides()["default"])
+        guide = guide_for(acct.platform)
         old = [a for a in apps if _age(a, ctx.today) > OLD_DAYS]
         powerful = [a for a in apps if _powerful(a)]
         evidence = [Evidence("app", _describe(a, ctx.today)) for a in apps]

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from auditor.checks import AccountCheck, CheckContext, CheckMeta
-from auditor.checks.security.two_factor import platform_guides
+from auditor.checks.security.two_factor import guide_for
 from auditor.model import AccountReport, Evidence, Finding, Scope, Severity
 
 MANY_SESSIONS = 5
@@ -36,7 +36,7 @@ class Sessions(AccountCheck):
     def check_account(self, account: AccountReport, ctx: CheckContext) -> Iterable[Finding]:
         acct = account.account
         sec = account.security
-        guide = platform_guides().get(acct.platform, platform_guides()["default"])
+        guide = guide_for(acct.platform)
         found = []
         if len(sec.sessions) > MANY_SESSIONS:
             clients = Counter(s.client for s in sec.sessions)

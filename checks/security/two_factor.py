@@ -21,6 +21,12 @@ def platform_guides() -> dict[str, dict[str, str]]:
     return tomllib.loads(text)
 
 
+def guide_for(platform: str) -> dict[str, str]:
+    """The platform's two-factor guide, or the generic one for a platform without its own."""
+    guides = platform_guides()
+    return guides.get(platform, guides["default"])
+
+
 class TwoFactor(AccountCheck):
     meta = CheckMeta(
         id="security.two-factor",
@@ -44,8 +50,7 @@ class TwoFactor(AccountCheck):
         state = two_factor_status(account.security)
         if state.status == "enabled":
             return ()
-        guides = platform_guides()
-        guide = guides.get(acct.platform, guides["default"])
+        guide = guide_for(acct.platform)
         who = f"{guide['name']} account {acct.key}"
         evidence = [Evidence("two-factor", e) for e in state.evidence]
         steps = f"{guide['enable']} ({guide['help']})."

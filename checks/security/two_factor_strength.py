@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from auditor import twofa_directory
 from auditor.checks import AccountCheck, CheckContext, CheckMeta
-from auditor.checks.security.two_factor import platform_guides
+from auditor.checks.security.two_factor import guide_for, platform_guides
 from auditor.credentials.authenticator import platform_of, shared_secrets, weak_reasons
 from auditor.model import (
     Account,
@@ -73,7 +73,7 @@ class TwoFactorStrength(AccountCheck):
         best = site.strongest
         if best is None or twofa_directory.rank(best) >= twofa_directory.rank(best_used):
             return
-        name = platform_guides().get(acct.platform, platform_guides()["default"])["name"]
+        name = guide_for(acct.platform)["name"]
         offered = ", ".join(twofa_directory.LABELS[m] for m in site.methods)
         how = f" ({site.documentation})" if site.documentation else ""
         yield self.finding(
@@ -107,7 +107,7 @@ class TwoFactorStrength(AccountCheck):
         state = two_factor_status(account.security)
         if state.status != "enabled" or "sms" not in state.methods:
             return []
-        guide = platform_guides().get(acct.platform, platform_guides()["default"])
+        guide = guide_for(acct.platform)
         return [
             self.finding(
                 account=acct.key,
