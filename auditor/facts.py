@@ -14,6 +14,7 @@ import keyring
 import keyring.errors
 
 from auditor.errors import AuditorError
+from auditor.secrets import unusable_keyring
 
 SERVICE = "footprint-auditor"
 ENTRY = "protected-facts"
@@ -26,12 +27,7 @@ class FactsError(AuditorError):
 
 
 def _backend_problem(exc: Exception) -> FactsError:
-    backend = type(keyring.get_keyring()).__module__
-    return FactsError(
-        f"the OS keyring ({backend}) is not available: {str(exc).rstrip('.')}. Protected facts "
-        "are kept only there, never in a file: unlock or install a keyring (on Linux, a Secret "
-        "Service such as GNOME Keyring or KWallet) and try again"
-    )
+    return FactsError(unusable_keyring(exc, "Protected facts"))
 
 
 def load() -> tuple[str, ...]:

@@ -33,14 +33,20 @@ def parse_name(text: str) -> tuple[str, str]:
     return m["service"], m["name"]
 
 
-def _problem(exc: Exception) -> SecretsError:
+def unusable_keyring(exc: Exception, kept: str) -> str:
+    """One line on a keyring that cannot be used, and how to get one: `kept` names what is
+    kept there ("Secrets", "Protected facts")."""
     backend = type(keyring.get_keyring()).__module__
-    return SecretsError(
-        f"the OS keyring ({backend}) is not usable: {str(exc).rstrip('.')}. Secrets are kept "
-        "only there: unlock or install one (on Linux a Secret Service such as GNOME Keyring or "
-        "KWallet), or choose a backend explicitly with the PYTHON_KEYRING_BACKEND environment "
-        "variable (see `keyring --list-backends`)"
+    return (
+        f"the OS keyring ({backend}) is not usable: {str(exc).rstrip('.')}. {kept} are kept "
+        "only there, never in a file: unlock or install one (on Linux a Secret Service such as "
+        "GNOME Keyring or KWallet), or choose a backend explicitly with the "
+        "PYTHON_KEYRING_BACKEND environment variable (see `keyring --list-backends`)"
     )
+
+
+def _problem(exc: Exception) -> SecretsError:
+    return SecretsError(unusable_keyring(exc, "Secrets"))
 
 
 def names() -> list[str]:
