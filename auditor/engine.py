@@ -86,6 +86,7 @@ class _AccountTally:
     practice_mentions: int = 0
     samples: dict[str, list[PostSample]] = dataclasses.field(default_factory=dict)
     public_by_day: Counter[date] = dataclasses.field(default_factory=Counter)
+    places: int = 0
 
     def sample(self, reason: str, post: Post) -> None:
         kept = self.samples.setdefault(reason, [])
@@ -104,6 +105,7 @@ class _AccountTally:
             practice_mentions=self.practice_mentions,
             samples=tuple(s for kept in self.samples.values() for s in kept),
             public_by_day=dict(self.public_by_day),
+            posts_with_place=self.places,
         )
 
 
@@ -484,6 +486,9 @@ class _Audit:
                 last.posts += 1
             if post.created_at is not None and post.visibility in (None, "public"):
                 last.public_by_day[post.created_at.date()] += 1
+            if post.place:
+                last.places += 1
+                last.sample("place", post)
             analysis = analyses[n] if analyses else None
             domain = None
             if analysis is not None:
@@ -718,12 +723,20 @@ class _Audit:
         self._apply_attested()
         self._apply_credentials()
         reports = tuple(t.report() for t in self.tallies.values())
+        unjudged: dict[str, list[tuple[str, str]]] = {r.account.key: [] for r in reports}
         for check in self.account_checks:
             for report in reports:
                 try:
                     self.findings.extend(check.check_account(report, self.ctx) or ())
+                    why = check.unjudged(report, self.ctx)
                 except Exception as exc:
                     self.failed(check, exc, report.account.key)
+                    continue
+                if why:
+                    unjudged[report.account.key].append((check.meta.id, why))
+        reports = tuple(
+            dataclasses.replace(r, unjudged=tuple(unjudged[r.account.key])) for r in reports
+        )
         self._ask_pwned(reports)
         self._ask_breaches(reports)
         for check in self.profile_checks:

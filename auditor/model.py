@@ -166,6 +166,24 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """The public profile as an export shows it: what anyone who opens the account reads."""
+
+    bio: str | None = None
+    location: str | None = None
+    website: str | None = None
+    # further public fields (Mastodon's profile metadata, LinkedIn's headline), as (name, value)
+    fields: tuple[tuple[str, str], ...] = ()
+    source: str = ""  # the file it came from, named in findings
+
+    def texts(self) -> tuple[tuple[str, str], ...]:
+        """Every public text of the profile as (what, text), for the checks that read it."""
+        out = [("bio", self.bio), ("location", self.location), ("website", self.website)]
+        out += [(f"field {name!r}", value) for name, value in self.fields]
+        return tuple((what, text) for what, text in out if text)
+
+
+@dataclass(frozen=True)
 class SecurityState:
     """What a source could tell about the account's security, and what it could not.
 
@@ -187,6 +205,7 @@ class SecurityState:
     settings: tuple[Setting, ...] = ()
     connections: int | None = None  # followers, friends or connections, where the export says
     account_changes: tuple[AccountChange, ...] = ()
+    profile: Profile | None = None  # None: the export holds no profile
 
 
 @dataclass(frozen=True)
@@ -329,6 +348,9 @@ class AccountReport:
     samples: tuple[PostSample, ...] = ()  # the first few posts of each domain, and of "practice"
     # public posts and comments per day they were posted (visibility public or not known)
     public_by_day: dict[date, int] = field(default_factory=dict)
+    posts_with_place: int = 0  # posts tagged with a place or coordinates (Post.place)
+    # (check id, why it had nothing to judge here): account checks' `unjudged` answers
+    unjudged: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

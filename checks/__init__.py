@@ -144,6 +144,12 @@ class AccountCheck(Check):
     def check_account(self, account: AccountReport, ctx: CheckContext) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def unjudged(self, account: AccountReport, ctx: CheckContext) -> str | None:
+        """Why this check had nothing to judge for the account (the evidence it needs is not
+        in what was given), or None. Reports list it per account: silence from a check that
+        could not look is not a clean result."""
+        return None
+
 
 class ProfileCheck(Check):
     """Sees every account of the person at once."""

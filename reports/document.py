@@ -135,6 +135,8 @@ def _security_evidence(rep: AccountReport, result: AuditResult) -> dict[str, Any
         "connected_apps": len(sec.connected_apps),
         "authenticator_entry": by_kind["authenticator"],
         "password_login": by_kind["passwords"],
+        "settings": len(sec.settings) + (sec.private is not None),
+        "profile": sec.profile is not None,
     }
     lacking = []
     if not sec.sessions and not sec.logins:
@@ -149,6 +151,7 @@ def _security_evidence(rep: AccountReport, result: AuditResult) -> dict[str, Any
                 "reason": "no second factor known to compare (--authenticator, the config)",
             }
         )
+    lacking += [{"check": check, "reason": why} for check, why in rep.unjudged]
     return {"security_evidence": have, "checks_lacking_evidence": lacking}
 
 

@@ -144,11 +144,16 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
             f"{a['key']}: security evidence: two-factor {'yes' if ev['two_factor'] else 'no'}, "
             f"{ev['sessions']} sessions, {ev['logins']} logins, {ev['connected_apps']} apps, "
             f"authenticator entry {'yes' if ev['authenticator_entry'] else 'no'}, "
-            f"password-manager login {'yes' if ev['password_login'] else 'no'}"
+            f"password-manager login {'yes' if ev['password_login'] else 'no'}, "
+            f"{ev['settings']} settings, profile {'yes' if ev['profile'] else 'no'}"
         )
-        lacking = [x["check"] for x in a.get("checks_lacking_evidence", ())]
+        lacking = a.get("checks_lacking_evidence", ())
         if lacking:
-            cov.lines.append("  nothing to judge for: " + ", ".join(lacking))
+            cov.lines.append("  nothing to judge for: " + ", ".join(x["check"] for x in lacking))
+        # a setting the export does not show: say where the user can look
+        for x in lacking:
+            if x["check"].startswith("settings."):
+                cov.lines.append(f"  {x['check']}: {x['reason']}")
     for d in doc.get("data_sets", ()):
         cov.lines.append(f"{d['name']} snapshot of {d['snapshot']} ({d['age_days']} days old)")
     for c in doc["coverage"].get("credentials", ()):

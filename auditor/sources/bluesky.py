@@ -31,7 +31,7 @@ from libipld import decode_dag_cbor
 
 from auditor.archive import Archive
 from auditor.errors import InputError
-from auditor.model import Account, Post, SecurityState, Setting
+from auditor.model import Account, Post, Profile, SecurityState, Setting
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.values import as_dict, as_list, as_str, iso_time
 
@@ -573,6 +573,14 @@ def _security(
         private=False,
         private_evidence="a Bluesky repository is public by design: every record in it is",
         settings=tuple(settings),
+        profile=(
+            Profile(
+                bio=as_str(profile.get("description")) or None,
+                source="app.bsky.actor.profile",
+            )
+            if profile
+            else None
+        ),
     )
 
 

@@ -14,6 +14,7 @@ Every string is repaired from Meta's mojibake first.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import posixpath
 import re
@@ -28,6 +29,7 @@ from auditor.model import (
     AccountChange,
     Login,
     Post,
+    Profile,
     SecurityState,
     Session,
     TwoFactorMethod,
@@ -156,7 +158,11 @@ class InstagramSource(Source):
         if threads:
             # Threads lives inside the Instagram export, signed in with the same account
             thread_account = Account("threads", username, display_name=profile.get("name"))
-            imp.add_account(thread_account, security)
+            # one login (so one second factor), but Threads keeps its own privacy and bio
+            threads_security = dataclasses.replace(
+                security, private=None, private_evidence=None, profile=None
+            )
+            imp.add_account(thread_account, threads_security)
             imp.posts = itertools.chain(imp.posts, _threads(archive, imp, thread_account, threads))
         inbox = meta_inbox.thread_files(names)
         if not inbox:
@@ -245,6 +251,16 @@ def _security(
         logins=logins,
         sessions=sessions,
         account_changes=changes,
+        profile=(
+            Profile(
+                bio=profile.get("bio") or None,
+                website=profile.get("website") or None,
+                source=posixpath.basename(source),
+            )
+            # the export names no empty bio: without one the profile is unknown, not empty
+            if source and (profile.get("bio") or profile.get("website"))
+            else None
+        ),
     )
 
 

@@ -10,6 +10,7 @@ messages (`messages.csv`) stream apart from the posts.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from auditor.archive import Archive
-from auditor.model import Account, Login, Message, Post, SecurityState
+from auditor.model import Account, Login, Message, Post, Profile, SecurityState
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.csv_members import csv_rows
 
@@ -71,10 +72,27 @@ class LinkedInSource(Source):
         profile = next(_rows(archive, files.get("profile"), imp), {})
         name = " ".join(p for p in (profile.get("First Name"), profile.get("Last Name")) if p)
         account = Account("linkedin", None, display_name=name or None, label=name or "profile")
-        imp.add_account(account, _security(archive, files, imp))
+        security = _security(archive, files, imp)
+        if profile:
+            security = dataclasses.replace(security, profile=_profile(profile, files["profile"]))
+        imp.add_account(account, security)
         imp.posts = _posts(archive, files, imp, account)
         imp.messages = _messages(archive, files.get("messages"), imp, account)
         return imp
+
+
+def _profile(row: dict[str, str], name: str) -> Profile:
+    """Profile.csv's public parts: the headline and the About summary (together the bio),
+    the location and the websites."""
+    bio = "\n".join(p for p in (row.get("Headline"), row.get("Summary")) if p)
+    extra = [(k, row[k]) for k in ("Instant Messengers", "Twitter Handles") if row.get(k)]
+    return Profile(
+        bio=bio or None,
+        location=row.get("Geo Location") or None,
+        website=row.get("Websites") or None,
+        fields=tuple(extra),
+        source=posixpath.basename(name),
+    )
 
 
 def _files(archive: Archive) -> dict[str, str]:

@@ -22,11 +22,11 @@ import msgspec
 
 from auditor.archive import Archive
 from auditor.errors import InputError
-from auditor.model import Account, Message, Post, SecurityState, Setting
+from auditor.model import Account, Message, Post, Profile, SecurityState, Setting
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.html_text import html_to_text
 from auditor.sources.json_stream import RecordReader, iter_member_array, read_json
-from auditor.sources.values import as_str, iso_time
+from auditor.sources.values import as_dict, as_list, as_str, iso_time
 
 PUBLIC = frozenset(("https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"))
 SETTINGS = {
@@ -122,6 +122,20 @@ def _actor(archive: Archive, name: str, imp: SourceImport) -> dict[str, Any]:
     return value
 
 
+def _profile(actor: dict[str, Any]) -> Profile:
+    """The bio (`summary`, HTML) and the profile's extra fields (`PropertyValue` attachments)."""
+    fields = []
+    for item in as_list(actor.get("attachment")):
+        item = as_dict(item)
+        if item.get("type") == "PropertyValue" and as_str(item.get("name")):
+            fields.append((as_str(item["name"]), html_to_text(as_str(item.get("value")))))
+    return Profile(
+        bio=html_to_text(as_str(actor.get("summary"))) or None,
+        fields=tuple(fields),
+        source="actor.json",
+    )
+
+
 def _security(actor: dict[str, Any]) -> SecurityState:
     settings = [
         Setting(key, actor[key], "actor.json")
@@ -138,6 +152,7 @@ def _security(actor: dict[str, Any]) -> SecurityState:
             "Preferences > Account > Two-factor auth.",
         ),
         settings=tuple(settings),
+        profile=_profile(actor) if actor else None,
     )
 
 

@@ -37,7 +37,7 @@ import ijson
 
 from auditor.archive import Archive
 from auditor.errors import InputError
-from auditor.model import Account, Login, Message, Post, SecurityState, Setting
+from auditor.model import Account, Login, Message, Post, Profile, SecurityState, Setting
 from auditor.sources.base import Detection, Source, SourceImport
 from auditor.sources.values import as_dict, iso_time
 
@@ -461,6 +461,14 @@ def _security(survey: _Survey, profile: dict[str, Any], base: str) -> SecuritySt
         logins=tuple(survey.logins),
         settings=tuple(settings),
         connections=survey.followers,
+        profile=(
+            Profile(
+                bio=_text(profile.get("biodescription")) or _text(profile.get("bio")) or None,
+                source=f"{base}: Profile",
+            )
+            if profile
+            else None
+        ),
     )
 
 

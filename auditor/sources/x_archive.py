@@ -28,6 +28,7 @@ from auditor.model import (
     Login,
     Message,
     Post,
+    Profile,
     SecurityState,
     Session,
     TwoFactorMethod,
@@ -96,6 +97,10 @@ class _Tweet(msgspec.Struct):
     in_reply_to_status_id_str: str | None = None
     entities: _Entities | None = None
     extended_entities: _Entities | None = None
+    # only geotagged tweets carry these (GeoJSON points; `place` with a full_name)
+    coordinates: Any = None
+    geo: Any = None
+    place: Any = None
 
 
 class _NoteCore(msgspec.Struct):
@@ -449,9 +454,19 @@ class _Reader:
                 "protected-history.js lists no change in the 6 months before the export: "
                 "whether posts are protected is unknown"
             )
+        profile = None
+        if files.get("profile"):
+            desc = as_dict(self.first("profile", files, "profile").get("description"))
+            profile = Profile(
+                bio=as_str(desc.get("bio")) or None,
+                location=as_str(desc.get("location")) or None,
+                website=as_str(desc.get("website")) or None,
+                source="profile.js",
+            )
         return SecurityState(
             two_factor_methods=tuple(methods),
             two_factor_notes=tuple(notes),
+            profile=profile,
             private=private,
             private_evidence=private_evidence,
             emails=tuple(emails),
@@ -460,6 +475,18 @@ class _Reader:
             sessions=sessions,
             connected_apps=apps,
         )
+
+
+def _place(t: _Tweet) -> str:
+    """A geotagged tweet's place: its name, or its coordinates."""
+    name = as_str(as_dict(t.place).get("full_name")) or as_str(as_dict(t.place).get("name"))
+    if name:
+        return name
+    for point, order in ((t.coordinates, (1, 0)), (t.geo, (0, 1))):
+        values = as_list(as_dict(point).get("coordinates"))
+        if len(values) == 2:
+            return f"{values[order[0]]}, {values[order[1]]}"
+    return "a location"
 
 
 def _posts(
@@ -512,6 +539,7 @@ def _posts(
                         media=media,
                         has_media=has_media,
                         platform="x",
+                        place=_place(t) if t.place or t.coordinates or t.geo else None,
                     )
         except InputError as exc:
             imp.error(exc.where, exc.message)
