@@ -197,6 +197,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show the traceback of an unexpected error"
     )
 
+    data = sub.add_parser(
+        "data",
+        help="show or refresh the data sets the checks use (the 2fa.directory)",
+        description="The checks compare your second factors with the 2fa.directory data set "
+        "(which methods each site offers). A snapshot ships with the package; `update` fetches "
+        "the current one over HTTPS from the project's API (or the config's [endpoints] "
+        "twofa_directory) into your user data directory, and every report says how old the "
+        "copy in use is. `show` says which copy is in use.",
+    )
+    data_sub = data.add_subparsers(dest="action", metavar="ACTION", required=True)
+    data_sub.add_parser("update", parents=[common], help="fetch the current 2fa.directory")
+    data_sub.add_parser("show", parents=[common], help="which data sets are in use, how old")
+
     sub.add_parser(
         "checks",
         parents=[common],
@@ -477,10 +490,41 @@ def _secrets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _data(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from auditor import config as config_mod
+    from auditor import twofa_directory
+    from auditor.net import ServiceError
+
+    before = twofa_directory.current()
+    if args.action == "update":
+        config = config_mod.load(args.config)
+        try:
+            got = twofa_directory.update(config.endpoints["twofa_directory"])
+        except ServiceError as exc:
+            _err(f"2fa.directory not updated: {exc}")
+            return EXIT_PARTIAL
+        _err(
+            f"2fa.directory: {got.sites:,} sites from {got.source}, saved to {got.path} "
+            f"(was: {before.describe()})"
+        )
+        return EXIT_OK
+    data = twofa_directory.current()
+    print(
+        f"2fa.directory: {data.describe()}, {len(data.entries):,} sites, "
+        f"{twofa_directory.age_days(date.today())} days old"
+    )
+    if data.note:
+        print(f"  {data.note}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "scan": _scan,
     "classify": _classify,
     "checks": _checks,
     "facts": _facts,
     "secrets": _secrets,
+    "data": _data,
 }

@@ -17,6 +17,7 @@ from auditor.model import ROLES, Mute, Severity
 ENDPOINTS = {
     "pwned_passwords": "https://api.pwnedpasswords.com",
     "hibp": "https://haveibeenpwned.com/api/v3",
+    "twofa_directory": "https://api.2fa.directory",
 }
 
 # What a user may say their second factor is: none, text messages, an authenticator app, a

@@ -155,6 +155,19 @@ def _security_evidence(rep: AccountReport, result: AuditResult) -> dict[str, Any
     return {"security_evidence": have, "checks_lacking_evidence": lacking}
 
 
+def _directory(result: AuditResult) -> dict[str, Any]:
+    data = twofa_directory.current()
+    entry = {
+        "name": "2fa.directory",
+        "snapshot": data.snapshot.isoformat(),
+        "age_days": twofa_directory.age_days(result.generated_at.date()),
+        "source": data.source,
+    }
+    if data.note:
+        entry["note"] = data.note
+    return entry
+
+
 def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
     accounts = []
     for rep in result.accounts:
@@ -205,13 +218,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
         "accounts": accounts,
         "findings": findings,
         "muted": muted,
-        "data_sets": [
-            {
-                "name": "2fa.directory",
-                "snapshot": twofa_directory.SNAPSHOT_DATE.isoformat(),
-                "age_days": twofa_directory.age_days(result.generated_at.date()),
-            }
-        ],
+        "data_sets": [_directory(result)],
         "coverage": {
             "sources": sources,
             "check_errors": [{"check": e.file, "message": e.message} for e in result.check_errors],

@@ -9,6 +9,8 @@ from typing import Any
 from auditor.reports.csv_report import evidence_line
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+# a data set older than this gets a hint to refresh it in the coverage
+STALE_DAYS = 90
 TWO_FACTOR_WORDS = {
     "enabled": "on (app, key or unnamed method)",
     "sms": "SMS only",
@@ -155,7 +157,13 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
             if x["check"].startswith("settings."):
                 cov.lines.append(f"  {x['check']}: {x['reason']}")
     for d in doc.get("data_sets", ()):
-        cov.lines.append(f"{d['name']} snapshot of {d['snapshot']} ({d['age_days']} days old)")
+        origin = "bundled snapshot" if d.get("source", "bundled") == "bundled" else "copy"
+        stale = "; `auditor data update` refreshes it" if d["age_days"] > STALE_DAYS else ""
+        cov.lines.append(
+            f"{d['name']} {origin} of {d['snapshot']} ({d['age_days']} days old{stale})"
+        )
+        if d.get("note"):
+            cov.lines.append(f"  {d['note']}")
     for c in doc["coverage"].get("credentials", ()):
         if c["error"]:
             cov.lines.append(f"{c['path']}: {c['kind']} export not read: {c['error']}")

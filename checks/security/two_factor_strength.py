@@ -88,7 +88,7 @@ class TwoFactorStrength(AccountCheck):
                 Evidence(
                     "2fa.directory",
                     f"{site.domain} supports {offered} (2fa.directory snapshot of "
-                    f"{twofa_directory.SNAPSHOT_DATE.isoformat()})",
+                    f"{twofa_directory.current().snapshot.isoformat()})",
                 ),
             ],
             severity=Severity.LOW,
