@@ -818,8 +818,10 @@ def _apply_config(
 def _for_account(
     items: Sequence[T], platform_of: Callable[[T, str | None], str | None], acct: Account
 ) -> T | None:
-    """The first entry or login of an export that is for this account's platform."""
-    return next((x for x in items if platform_of(x, acct.handle) == acct.platform), None)
+    """The first entry or login of an export whose second factor protects this account (its
+    platform's, or the one it signs in with: Instagram's for Threads)."""
+    wanted = authenticator.login_platforms(acct.platform)
+    return next((x for x in items if platform_of(x, acct.handle) in wanted), None)
 
 
 def _totp_method(path: str, fmt: str | None, what: str) -> TwoFactorMethod:

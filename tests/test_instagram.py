@@ -1,6 +1,7 @@
 """The Instagram importer on real posts of two layouts (2022 content/, 2025 media/), real 2022
 comments and an Italian personal_information.json, all with Meta's mojibake."""
 
+import base64
 import json
 import shutil
 import zipfile
@@ -354,3 +355,45 @@ def test_no_two_factor_file_is_unknown_and_listed(tmp_path):
     (_, security) = next(iter(imp.accounts.values()))
     assert two_factor_status(security).status == "unknown"
     assert "two-factor_authentication.json" in imp.files_missing
+
+
+def test_an_instagram_authenticator_entry_protects_threads_too(tmp_path):
+    root = layout_2022(tmp_path)
+    threads = root / "your_instagram_activity" / "threads"
+    threads.mkdir(parents=True)
+    record = {"media": [{"uri": "", "creation_timestamp": 1700000000, "title": "Coffee"}]}
+    (threads / "threads_and_replies.json").write_text(
+        json.dumps({"text_post_app_text_posts": [record]})
+    )
+    secret = base64.b32encode(b"0123456789abcdefghij").decode()
+    aegis = tmp_path / "aegis.json"
+    aegis.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "header": {"slots": None, "params": None},
+                "db": {
+                    "version": 2,
+                    "entries": [
+                        {
+                            "type": "totp",
+                            "uuid": "1",
+                            "name": "maya.runs",
+                            "issuer": "Instagram",
+                            "info": {"secret": secret, "algo": "SHA1", "digits": 6, "period": 30},
+                        }
+                    ],
+                },
+            }
+        )
+    )
+    proc = run_cli("scan", root, "--authenticator", aegis, "-f", "json", "--fail-on", "none")
+    doc = json.loads(proc.stdout)
+    status = {a["platform"]: a["two_factor"]["status"] for a in doc["accounts"]}
+    # one login, one second factor: Threads signs in with the Instagram account
+    assert status == {"instagram": "enabled", "threads": "enabled"}
+    [cred] = doc["coverage"]["credentials"]
+    assert cred["platforms"] == ["instagram", "threads"]
+    # Threads keeps its own privacy: Instagram's private flag is not Threads'
+    private = {a["platform"]: a["private"] for a in doc["accounts"]}
+    assert private == {"instagram": True, "threads": None}

@@ -44,6 +44,7 @@ class PlatformTotp:
     digits: int | None  # None: the platform offers no TOTP
     period: int | None
     algorithm: str | None
+    signs_in_with: str | None = None  # another platform whose login this one uses
 
 
 @cache
@@ -59,8 +60,16 @@ def platforms() -> dict[str, PlatformTotp]:
             int(totp["digits"]) if totp else None,
             int(totp["period"]) if totp else None,
             str(totp["algorithm"]) if totp else None,
+            v.get("signs_in_with"),
         )
     return out
+
+
+def login_platforms(platform: str) -> tuple[str, ...]:
+    """The platforms whose second factor protects an account of `platform`: itself and, for
+    Threads, Instagram (a Threads profile signs in with its Instagram account)."""
+    info = platforms().get(platform)
+    return (platform, info.signs_in_with) if info and info.signs_in_with else (platform,)
 
 
 def platform_of(entry: TotpEntry, handle: str | None = None) -> str | None:
