@@ -199,3 +199,14 @@ def test_coverage_says_which_checks_had_nothing_to_judge(tmp_path):
     assert not {c["check"] for c in x["checks_lacking_evidence"]} & {"security.password-weak"}
     text = run_cli("scan", EXAMPLE, "--fail-on", "none", "-q").stdout
     assert "nothing to judge for: " in text and "security.password-reused" in text
+
+
+def test_zxcvbn_judges_a_long_password_by_its_start_only_when_the_start_is_strong():
+    from auditor.checks.security.password_weak import PREFIX, estimate
+
+    long_weak = ["summer2019summer2019!", "passwordpassword1234", "qwertyuiopasdfghjkl"]
+    strong = "Xk9#mQ2$pL7&vB4t"  # its first 12 characters alone score 4
+    got = estimate({*long_weak, strong, "monkey123"})
+    assert all(len(pw) > PREFIX and got[pw]["score"] < 3 for pw in long_weak)
+    assert got[strong]["score"] == 4
+    assert got["monkey123"]["score"] < 3  # short: judged whole

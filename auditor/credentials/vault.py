@@ -14,6 +14,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,6 +90,7 @@ def platform_of(login: Login, handle: str | None = None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # every check asks again for each login's site
 def site_of(url: str) -> str:
     """The host of a login's address, without "www.", or "" when it has none."""
     text = url.strip()
