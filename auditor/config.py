@@ -60,6 +60,9 @@ class Config:
     endpoints: dict[str, str] = field(default_factory=lambda: dict(ENDPOINTS))
     # credential exports read on every scan, as if given with --authenticator / --passwords
     authenticators: tuple[Path, ...] = ()
+    # keyring:SERVICE/NAME of the optional Have I Been Pwned API key (the reference, never
+    # the key): with it, security.email-breached asks which breaches hold your e-mails
+    hibp_api_key: str | None = None
     password_exports: tuple[Path, ...] = ()
 
     def account_role(self, platform: str, handle: str | None) -> str | None:
@@ -104,7 +107,12 @@ def load(path: Path | None) -> Config:
 
 def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
     problems: list[str] = []
-    _keys(raw, "", {"owner", "accounts", "checks", "mutes", "endpoints", "credentials"}, problems)
+    _keys(
+        raw,
+        "",
+        {"owner", "accounts", "checks", "mutes", "endpoints", "credentials", "hibp"},
+        problems,
+    )
 
     owner = _table(raw, "owner", problems)
     _keys(owner, "owner.", {"name", "practice"}, problems)
@@ -222,9 +230,21 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
             value = []
         found[key] = tuple(Path(v).expanduser() for v in value)
 
+    hibp = _table(raw, "hibp", problems)
+    _keys(hibp, "hibp.", {"api_key"}, problems)
+    hibp_key = _str(hibp, "api_key", "hibp.api_key", problems)
+    if hibp_key is not None and not hibp_key.startswith("keyring:"):
+        # a key written into a file would sit in backups and dotfile repositories
+        problems.append(
+            "hibp.api_key: expected a keyring reference like keyring:hibp/api-key, not the key "
+            "itself: store it with `auditor secrets set hibp/api-key`"
+        )
+        hibp_key = None
+
     if problems:
         raise ConfigError(str(path or "config"), problems)
     return Config(
+        hibp_api_key=hibp_key,
         authenticators=found["authenticator"],
         password_exports=found["passwords"],
         endpoints=endpoints,

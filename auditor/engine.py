@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from auditor import net
+from auditor import net, secrets
 from auditor.archive import Archive
 from auditor.checks import (
     AccountCheck,
@@ -28,7 +28,7 @@ from auditor.checks import (
 )
 from auditor.checks.security.logins import judged_logins
 from auditor.config import Config
-from auditor.credentials import authenticator, breaches, pwned, vault
+from auditor.credentials import authenticator, breached_accounts, breaches, pwned, vault
 from auditor.credentials.totp import TotpEntry
 from auditor.credentials.vault import Login
 from auditor.errors import InputError
@@ -614,6 +614,29 @@ class _Audit:
             return
         self.ctx = dataclasses.replace(self.ctx, breaches=found)
 
+    def _ask_email_breaches(self, reports: Sequence[AccountReport]) -> None:
+        """The breaches holding the e-mail addresses on file, from HIBP's breached-account
+        search: only with the user's API key named in the config, never --offline."""
+        check = "security.email-breached"
+        ref = self.config.hibp_api_key
+        if ref is None or self.offline or check not in self.enabled:
+            return
+        emails = {e for r in reports for e in r.security.emails}
+        if not emails:
+            return
+        try:
+            key = secrets.get_secret(ref)
+            if key is None:
+                raise net.ServiceError(
+                    f"no secret stored under {ref}: store the key with "
+                    f"`auditor secrets set {ref.removeprefix('keyring:')}`"
+                )
+            found = breached_accounts.breaches_of(self.config.endpoints["hibp"], key, emails)
+        except (net.ServiceError, secrets.SecretsError) as exc:
+            self.check_errors.setdefault(check, SourceError(check, f"not run: {exc}"))
+            return
+        self.ctx = dataclasses.replace(self.ctx, email_breaches=found)
+
     def _apply_attested(self) -> None:
         """What the user says in the config about an account's second factor is evidence,
         named as theirs and dated; a look older than a year is stale and says so."""
@@ -739,6 +762,7 @@ class _Audit:
         )
         self._ask_pwned(reports)
         self._ask_breaches(reports)
+        self._ask_email_breaches(reports)
         for check in self.profile_checks:
             try:
                 self.findings.extend(check.check_profile(reports, self.ctx) or ())

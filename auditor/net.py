@@ -29,6 +29,7 @@ def get(
     headers: dict[str, str] | None = None,
     session: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    accept: tuple[int, ...] = (200,),
 ) -> requests.Response:
     host = urlsplit(url).netloc or url
     http = session or requests
@@ -61,7 +62,7 @@ def get(
             sleep(retry_after if retry_after is not None else wait)
             wait *= 2
             continue
-        if resp.status_code != 200:
+        if resp.status_code not in accept:
             raise ServiceError(f"{host}: HTTP {resp.status_code}; check [endpoints] in the config")
         return resp
     raise ServiceError(f"{host}: no answer")

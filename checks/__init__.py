@@ -78,6 +78,9 @@ class CheckContext:
     pwned: dict[str, int] | None = field(default=None, repr=False)  # keyed by password
     # the judged logins' sites' breaches from HIBP's breach list; None: not asked
     breaches: dict[str, tuple[Breach, ...]] | None = None
+    # the breaches holding each e-mail address on file (HIBP, with the user's key); None: not
+    # asked (no key in the config, --offline, or the service failed)
+    email_breaches: dict[str, tuple[Breach, ...]] | None = field(default=None, repr=False)
 
 
 class Check:

@@ -26,6 +26,10 @@ class Breach:
     breach_date: date
     data: tuple[str, ...]  # the kinds of data taken ("Passwords", "Email addresses")
 
+    def summary(self) -> str:
+        """ "Adobe, 2013-10-04: Email addresses, Passwords, ...": for a finding's evidence."""
+        return f"{self.name}, {self.breach_date.isoformat()}: " + ", ".join(self.data[:6])
+
 
 class BreachList:
     def __init__(self, base_url: str, cache_dir: Path | None = None) -> None:

@@ -5,9 +5,11 @@ password may be in the stolen data."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from auditor.checks import CheckContext, CheckMeta, ProfileCheck
 from auditor.checks.security.logins import judged_logins
+from auditor.credentials.breaches import Breach
 from auditor.model import AccountReport, Evidence, Finding, Scope, Severity
 
 
@@ -56,14 +58,12 @@ class SiteBreached(ProfileCheck):
                     f"{login.domain} was breached on {latest.breach_date.isoformat()} "
                     f"({latest.name}), {when}"
                 ),
-                evidence=[
-                    Evidence(
-                        "hibp",
-                        f"{b.name}, {b.breach_date.isoformat()}: " + ", ".join(b.data[:6]),
-                    )
-                    for b in sorted(after, key=lambda b: b.breach_date)
-                ],
+                evidence=[Evidence("hibp", b.summary()) for b in sorted(after, key=_when)],
                 severity=Severity.HIGH
                 if any("Passwords" in b.data for b in after)
                 else Severity.MEDIUM,
             )
+
+
+def _when(breach: Breach) -> date:
+    return breach.breach_date
