@@ -7,7 +7,6 @@ user's addresses to breaches."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from urllib.parse import quote
 
 from auditor import net
@@ -42,18 +41,7 @@ def breaches_of(
                 "haveibeenpwned.com: the breached-account answer is not JSON; check "
                 "[endpoints] hibp"
             ) from None
-        found = []
-        for rec in records if isinstance(records, list) else ():
-            try:
-                found.append(
-                    Breach(
-                        str(rec["Name"]),
-                        str(rec.get("Domain") or "").casefold(),
-                        date.fromisoformat(str(rec["BreachDate"])),
-                        tuple(str(d) for d in rec.get("DataClasses") or ()),
-                    )
-                )
-            except (KeyError, TypeError, ValueError):
-                continue
+        found = [Breach.from_record(r) for r in (records if isinstance(records, list) else ())]
+        found = [b for b in found if b is not None]
         out[email] = tuple(sorted(found, key=lambda b: b.breach_date, reverse=True))
     return out

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -25,6 +26,19 @@ class Breach:
     domain: str
     breach_date: date
     data: tuple[str, ...]  # the kinds of data taken ("Passwords", "Email addresses")
+
+    @classmethod
+    def from_record(cls, rec: Any) -> Breach | None:
+        """A breach from one of HIBP's breach records; None for a record we cannot read."""
+        try:
+            return cls(
+                str(rec["Name"]),
+                str(rec.get("Domain") or "").casefold(),
+                date.fromisoformat(str(rec["BreachDate"])),
+                tuple(str(d) for d in rec.get("DataClasses") or ()),
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
 
     def summary(self) -> str:
         """ "Adobe, 2013-10-04: Email addresses, Passwords, ...": for a finding's evidence."""
@@ -59,16 +73,8 @@ class BreachList:
                 self._store(raw)
             self._by_domain = {}
             for rec in json.loads(raw):
-                try:
-                    b = Breach(
-                        str(rec["Name"]),
-                        str(rec.get("Domain") or "").casefold(),
-                        date.fromisoformat(str(rec["BreachDate"])),
-                        tuple(str(d) for d in rec.get("DataClasses") or ()),
-                    )
-                except (KeyError, TypeError, ValueError):
-                    continue
-                if b.domain:
+                b = Breach.from_record(rec)
+                if b is not None and b.domain:
                     self._by_domain.setdefault(b.domain, []).append(b)
         return self._by_domain
 
