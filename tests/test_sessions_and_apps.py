@@ -57,3 +57,16 @@ def test_logins_from_a_rare_country():
     assert not Sessions().check_account(
         report(logins=tuple(Login(at(2026, 1, 1)) for _ in range(9))), CTX
     )
+
+
+def test_each_finding_names_the_platforms_menu():
+    from auditor.checks.security.two_factor import platform_guides
+
+    for name, guide in platform_guides().items():
+        assert {"name", "verify", "apps", "sessions"} <= set(guide), name
+    apps = (ConnectedApp("Scheduler", ("read", "write"), at(2021, 3, 1)),)
+    [f] = AuthorizedApps().check_account(report(connected_apps=apps), CTX)
+    assert "Apps and sessions > Connected apps" in f.remediation
+    sessions = tuple(Session("Chrome") for _ in range(6))
+    [f] = Sessions().check_account(report(sessions=sessions), CTX)
+    assert "Apps and sessions > Sessions" in f.remediation

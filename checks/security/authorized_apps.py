@@ -56,10 +56,7 @@ class AuthorizedApps(AccountCheck):
                 ),
                 evidence=evidence,
                 severity=severity,
-                remediation=(
-                    f"Review them in {guide['name']}'s settings (connected apps or apps and "
-                    "sessions) and revoke every one you no longer use."
-                ),
+                remediation=f"Review them at {guide['apps']}; revoke every one you no longer use.",
             ),
         )
 

@@ -50,8 +50,8 @@ class Sessions(AccountCheck):
                     ),
                     evidence=[Evidence("session", f"{n} x {c}") for c, n in clients.most_common()],
                     remediation=(
-                        f"In {guide['name']}'s security settings, sign out of every session "
-                        "you do not recognise (a shared or old device especially)."
+                        f"Sign out of every session you do not recognise (a shared or old device "
+                        f"especially): {guide['sessions']}."
                     ),
                 )
             )
@@ -83,7 +83,8 @@ class Sessions(AccountCheck):
                         severity=Severity.MEDIUM,
                         remediation=(
                             "If you were not there, change the password, sign out every session "
-                            "and turn on two-factor authentication with an app or key."
+                            f"({guide['sessions']}) and turn on two-factor authentication with "
+                            "an app or key."
                         ),
                     )
                 )
