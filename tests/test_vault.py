@@ -8,7 +8,7 @@ import pytest
 
 from auditor.credentials import vault
 
-from conftest import EXAMPLE, run_cli
+from conftest import EXAMPLE, ROOT, run_cli
 
 REUSED = "Lakeview1982!"
 WEAK = "summer2024"
@@ -210,3 +210,41 @@ def test_zxcvbn_judges_a_long_password_by_its_start_only_when_the_start_is_stron
     assert all(len(pw) > PREFIX and got[pw]["score"] < 3 for pw in long_weak)
     assert got[strong]["score"] == 4
     assert got["monkey123"]["score"] < 3  # short: judged whole
+
+
+def test_the_readme_security_example(tmp_path):
+    """The README's account-security command on the bundled example files."""
+    examples = ROOT / "examples"
+    out = tmp_path / "r.json"
+    proc = run_cli(
+        "scan",
+        examples / "dr-maya-okafor-twitter-archive.zip",
+        "--config",
+        ROOT / "config.example.toml",
+        "--authenticator",
+        examples / "aegis-export.json",
+        "--passwords",
+        examples / "bitwarden-export.csv",
+        "--all-logins",
+        "--offline",
+        "-o",
+        out,
+        "--fail-on",
+        "none",
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    got = {(f["check"], f["account"]) for f in doc["findings"]}
+    for expected in [
+        ("security.password-reused", "x:DrMayaOkafor"),
+        ("security.password-weak", "vault:linkedin.com"),
+        ("security.two-factor-strength", "x:DrMayaOkafor"),
+        ("security.authorized-apps", "x:DrMayaOkafor"),
+        ("security.two-factor-available", "vault:github.com"),
+    ]:
+        assert expected in got
+    [x] = doc["accounts"]
+    assert x["two_factor"]["status"] == "enabled"  # the Aegis entry, beside the archive's SMS
+    secrets_in_files = (examples / "bitwarden-export.csv").read_text().split(",")
+    assert "Brookfield2019!" in secrets_in_files
+    assert "Brookfield2019!" not in out.read_text() + proc.stderr
