@@ -152,10 +152,15 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
         lacking = a.get("checks_lacking_evidence", ())
         if lacking:
             cov.lines.append("  nothing to judge for: " + ", ".join(x["check"] for x in lacking))
-        # a setting the export does not show: say where the user can look
+        # a setting the export does not show: say where the user can look (one line for
+        # the checks that share a reason, such as a role the config does not give)
+        by_reason: dict[str, list[str]] = {}
         for x in lacking:
             if x["check"].startswith("settings."):
-                cov.lines.append(f"  {x['check']}: {x['reason']}")
+                by_reason.setdefault(x["reason"], []).append(x["check"])
+        for reason, checks in by_reason.items():
+            named = checks[0] if len(checks) == 1 else f"{len(checks)} settings checks"
+            cov.lines.append(f"  {named}: {reason}")
     for d in doc.get("data_sets", ()):
         origin = "bundled snapshot" if d.get("source", "bundled") == "bundled" else "copy"
         stale = "; `auditor data update` refreshes it" if d["age_days"] > STALE_DAYS else ""
