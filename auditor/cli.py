@@ -1,4 +1,4 @@
-"""The `auditor` command: scan, classify, checks.
+"""The `auditor` command: scan, audit, classify, checks, facts, secrets, data.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 a source or
 check failed but the rest ran.
@@ -19,7 +19,10 @@ from auditor import __version__
 from auditor.errors import AuditorError, ConfigError
 
 if TYPE_CHECKING:
+    from auditor.config import Config
+    from auditor.engine import LiveSource
     from auditor.model import AuditResult
+    from auditor.plugins import Plugins
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
 FAIL_ON = ("critical", "high", "medium", "low", "info", "none")
@@ -64,9 +67,64 @@ def _inputs() -> argparse.ArgumentParser:
     return inputs
 
 
+def _report_options() -> argparse.ArgumentParser:
+    """What `scan` and `audit` share: the report's format and the evidence besides posts."""
+    report = argparse.ArgumentParser(add_help=False)
+    report.add_argument(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="text (default), json, markdown or csv; -o FILE.json etc. picks it by suffix",
+    )
+    report.add_argument(
+        "--show-text", action="store_true", help="show the words that fired instead of masking"
+    )
+    report.add_argument(
+        "--authenticator",
+        metavar="FILE",
+        action="append",
+        type=Path,
+        default=[],
+        help="an authenticator app's unencrypted export (Aegis or andOTP JSON, a 2FAS .2fas "
+        "file, or otpauth:// and otpauth-migration:// URIs one per line): an entry for a "
+        "platform is evidence of two-factor authentication; repeatable. Its secrets stay in "
+        "memory and never appear in a report; delete the file when done",
+    )
+    report.add_argument(
+        "--passwords",
+        metavar="FILE",
+        action="append",
+        type=Path,
+        default=[],
+        help="a password manager's unencrypted export (Bitwarden JSON or CSV, 1Password, Chrome, "
+        "Edge, Firefox, KeePass or KeePassXC CSV): the audited platforms' logins are checked for "
+        "reuse, guessable passwords and 2FA; repeatable. Passwords stay in memory and never "
+        "appear in a report; delete the file when done",
+    )
+    report.add_argument(
+        "--all-logins",
+        action="store_true",
+        help="with --passwords, judge every login in the export, not only the audited platforms'",
+    )
+    report.add_argument(
+        "--offline",
+        action="store_true",
+        help="call no service: security.password-breached and security.site-breached are "
+        "skipped, and the report says so",
+    )
+    report.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="high",
+        help="exit 1 when a finding is at or above this severity (default: high; none: never)",
+    )
+    return report
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     inputs = _inputs()
+    report = _report_options()
     parser = argparse.ArgumentParser(
         prog="auditor",
         description=(
@@ -79,61 +137,42 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    scan = sub.add_parser(
+    sub.add_parser(
         "scan",
-        parents=[common, inputs],
+        parents=[common, inputs, report],
         help="audit archive exports or post files once",
         description="Audit one person's data exports (X, Facebook, Instagram and Threads, "
         "LinkedIn, Mastodon, Reddit, TikTok, Bluesky; recognised without flags) and post files "
         "(.jsonl, .json, .csv) and print a report.",
     )
-    scan.add_argument(
-        "--format",
-        "-f",
-        metavar="FORMAT",
-        help="text (default), json, markdown or csv; -o FILE.json etc. picks it by suffix",
+    audit = sub.add_parser(
+        "audit",
+        parents=[common, report],
+        help="audit every account of the config, from its export or live from its API",
+        description="Audit the accounts of the config's [[accounts]]: each from the export its "
+        '`source` names, or with source = "api" live from the platform (Mastodon, Bluesky, X, '
+        "Reddit: read-only; fetched posts are kept in a local cache, so the next audit fetches "
+        "only new ones). One failing account never stops the others (exit 3; the coverage says "
+        "what is missing).",
     )
-    scan.add_argument(
-        "--show-text", action="store_true", help="show the words that fired instead of masking"
-    )
-    scan.add_argument(
-        "--authenticator",
-        metavar="FILE",
+    audit.add_argument(
+        "--account",
+        metavar="KEY",
         action="append",
-        type=Path,
         default=[],
-        help="an authenticator app's unencrypted export (Aegis or andOTP JSON, a 2FAS .2fas "
-        "file, or otpauth:// and otpauth-migration:// URIs one per line): an entry for a "
-        "platform is evidence of two-factor authentication; repeatable. Its secrets stay in "
-        "memory and never appear in a report; delete the file when done",
+        help="audit only this account (platform:handle, as `auditor audit` lists them); repeatable",
     )
-    scan.add_argument(
-        "--passwords",
+    audit.add_argument(
+        "--refresh",
+        action="store_true",
+        help="fetch every post again instead of only the new ones (also finds deleted posts)",
+    )
+    audit.add_argument(
+        "--output",
+        "-o",
+        type=Path,
         metavar="FILE",
-        action="append",
-        type=Path,
-        default=[],
-        help="a password manager's unencrypted export (Bitwarden JSON or CSV, 1Password, Chrome, "
-        "Edge, Firefox, KeePass or KeePassXC CSV): the audited platforms' logins are checked for "
-        "reuse, guessable passwords and 2FA; repeatable. Passwords stay in memory and never "
-        "appear in a report; delete the file when done",
-    )
-    scan.add_argument(
-        "--all-logins",
-        action="store_true",
-        help="with --passwords, judge every login in the export, not only the audited platforms'",
-    )
-    scan.add_argument(
-        "--offline",
-        action="store_true",
-        help="call no service: security.password-breached and security.site-breached are "
-        "skipped, and the report says so",
-    )
-    scan.add_argument(
-        "--fail-on",
-        choices=FAIL_ON,
-        default="high",
-        help="exit 1 when a finding is at or above this severity (default: high; none: never)",
+        help="write to FILE (created readable by you only) instead of standard output",
     )
 
     classify = sub.add_parser(
@@ -283,11 +322,36 @@ def open_private(path: Path) -> TextIO:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    config, plugins = _setup(args)
+    return _audit_and_report(args, config, plugins, args.sources)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from auditor.live import audit
+
+    config, plugins = _setup(args)
+    chosen = audit.chosen_accounts(config, args.account)
+    paths = [Path(a.source) for a in chosen if not a.live]
+    with audit.LiveRun(refresh=args.refresh, quiet=args.quiet) as run:
+        live = [run.source(a) for a in chosen if a.live]
+        # an account that fails is in the report's coverage, even when it is the only one
+        return _audit_and_report(args, config, plugins, paths, live, need_a_source=False)
+
+
+def _audit_and_report(
+    args: argparse.Namespace,
+    config: Config,
+    plugins: Plugins,
+    sources: Sequence[Path],
+    live: Sequence[LiveSource] = (),
+    need_a_source: bool = True,
+) -> int:
+    """Run the audit over `sources` (and live accounts), write the report, and give the exit
+    code: what `scan` and `audit` share."""
     from auditor import engine
     from auditor.progress import Progress
     from auditor.reports.document import build
 
-    config, plugins = _setup(args)
     fmt = args.format
     if fmt is None and args.output is not None:
         by_suffix = {cls.suffix: name for name, cls in plugins.reports.items()}
@@ -297,13 +361,13 @@ def _scan(args: argparse.Namespace) -> int:
         raise AuditorError(f"unknown --format {fmt!r} (known: {', '.join(plugins.reports)})")
     authenticators = [*config.authenticators, *args.authenticator]
     passwords = [*config.password_exports, *args.passwords]
-    _guard_inputs([*args.sources, *authenticators, *passwords], args.output)
+    _guard_inputs([*sources, *authenticators, *passwords], args.output)
 
     result = engine.run(
-        args.sources,
+        sources,
         config,
         plugins,
-        platform=args.platform,
+        platform=getattr(args, "platform", None),
         progress=Progress(enabled=not args.quiet),
         show_text=args.show_text,
         debug=args.debug,
@@ -312,8 +376,9 @@ def _scan(args: argparse.Namespace) -> int:
         vaults=passwords,
         all_logins=args.all_logins,
         offline=args.offline,
+        live=live,
     )
-    if not _report_errors(result):
+    if not _report_errors(result) and need_a_source:
         return EXIT_INPUT
 
     doc = build(result, show_text=args.show_text)
@@ -522,6 +587,7 @@ def _data(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "scan": _scan,
+    "audit": _audit,
     "classify": _classify,
     "checks": _checks,
     "facts": _facts,

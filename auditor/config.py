@@ -20,6 +20,16 @@ ENDPOINTS = {
     "twofa_directory": "https://api.2fa.directory",
 }
 
+# The platforms `auditor audit` can read live (source = "api"), with each one's default base
+# URL (a Mastodon account's comes from its handle's instance), and those that need a token.
+LIVE_DEFAULTS = {
+    "mastodon": "",
+    "bluesky": "https://public.api.bsky.app",
+    "x": "https://api.x.com",
+    "reddit": "https://oauth.reddit.com",
+}
+TOKEN_REQUIRED = ("x", "reddit")
+
 # What a user may say their second factor is: none, text messages, an authenticator app, a
 # security key (as `security.two-factor` names them).
 TWO_FACTOR = ("none", "sms", "totp", "key")
@@ -44,6 +54,20 @@ class AccountConfig:
     # what the user says their second factor is, and when they last looked (self-attested)
     two_factor: str | None = None
     two_factor_checked: date | None = None
+    # where `auditor audit` reads the account: an export's path, or "api" (a live connector,
+    # at base_url, with the token a keyring:SERVICE/NAME reference names)
+    source: str | None = None
+    base_url: str | None = None
+    token: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The account's key, as reports and `auditor audit --account` name it."""
+        return f"{self.platform}:{self.handle}"
+
+    @property
+    def live(self) -> bool:
+        return self.source == "api"
 
 
 @dataclass(frozen=True)
@@ -128,7 +152,16 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
         _keys(
             acc,
             f"{where}.",
-            {"platform", "handle", "role", "two_factor", "two_factor_checked"},
+            {
+                "platform",
+                "handle",
+                "role",
+                "two_factor",
+                "two_factor_checked",
+                "source",
+                "base_url",
+                "token",
+            },
             problems,
         )
         platform = _str(acc, "platform", f"{where}.platform", problems, required=True)
@@ -155,8 +188,20 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
             checked = None
         if checked is not None and two_factor is None:
             problems.append(f"{where}.two_factor_checked: given without two_factor")
+        source, base_url, token = _source(acc, where, platform, handle, problems)
         if platform and handle and role in ROLES and platform in PLATFORMS:
-            accounts.append(AccountConfig(platform, handle.lstrip("@"), role, two_factor, checked))
+            accounts.append(
+                AccountConfig(
+                    platform,
+                    handle.lstrip("@"),
+                    role,
+                    two_factor,
+                    checked,
+                    source,
+                    base_url,
+                    token,
+                )
+            )
 
     checks = _table(raw, "checks", problems)
     _keys(checks, "checks.", {"disabled", "severity", "old_post_years"}, problems)
@@ -309,6 +354,62 @@ def _array(raw: dict[str, Any], key: str, problems: list[str]) -> list[Any]:
         problems.append(f"{key}: expected an array of tables ([[{key}]]), got {_show(value)}")
         return []
     return value
+
+
+def _source(
+    acc: dict[str, Any],
+    where: str,
+    platform: str | None,
+    handle: str | None,
+    problems: list[str],
+) -> tuple[str | None, str | None, str | None]:
+    """An account's `source`, `base_url` and `token`, checked: "api" only where a connector
+    exists, an https base URL (the platform's default, or a Mastodon handle's instance), and a
+    token only as a keyring reference."""
+    source = _str(acc, "source", f"{where}.source", problems)
+    base_url = _str(acc, "base_url", f"{where}.base_url", problems)
+    token = _str(acc, "token", f"{where}.token", problems)
+    if source != "api":
+        for key, given in (("base_url", base_url), ("token", token)):
+            if given is not None:
+                problems.append(f'{where}.{key}: only with source = "api"')
+        return (str(Path(source).expanduser()) if source else None), None, None
+    if platform not in LIVE_DEFAULTS:
+        if platform in PLATFORMS:
+            problems.append(
+                f"{where}.source: {platform} has no live API connector (live: "
+                f"{', '.join(LIVE_DEFAULTS)}): give the path of its export instead"
+            )
+        return None, None, None
+    if base_url is None:
+        base_url = LIVE_DEFAULTS[platform]
+        if platform == "mastodon":
+            instance = (handle or "").lstrip("@").partition("@")[2]
+            if not instance:
+                problems.append(
+                    f"{where}.base_url: missing: the Mastodon instance, e.g. "
+                    '"https://mastodon.social" (or a handle like "name@mastodon.social")'
+                )
+                return None, None, None
+            base_url = f"https://{instance}"
+    if not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        problems.append(
+            f"{where}.base_url: expected an https:// address (plain http only on 127.0.0.1 or "
+            f"localhost), got {_show(base_url)}"
+        )
+        return None, None, None
+    if token is not None and not token.startswith("keyring:"):
+        problems.append(
+            f"{where}.token: expected a keyring reference like keyring:{platform}/token, not the "
+            f"token itself: store it with `auditor secrets set {platform}/token`"
+        )
+        token = None
+    elif token is None and platform in TOKEN_REQUIRED:
+        problems.append(
+            f"{where}.token: missing: {platform}'s API needs one: store it with "
+            f'`auditor secrets set {platform}/token` and give token = "keyring:{platform}/token"'
+        )
+    return "api", base_url.rstrip("/"), token
 
 
 def _str(

@@ -160,6 +160,7 @@ def run(
     vaults: Sequence[Path] = (),
     all_logins: bool = False,
     offline: bool = False,
+    live: Sequence[LiveSource] = (),
 ) -> AuditResult:
     """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
     (for its traceback) instead of being recorded and survived. With `parallel`, an archive of
@@ -187,9 +188,21 @@ def run(
                 continue  # the same export given twice: read once, or every finding doubles
             seen.add(path.resolve())
             audit.read_source(path, platform)
+        for source in live:
+            audit.read_import(source.where, source.label, source.open)
     finally:
         audit.stop_worker()
     return audit.finish()
+
+
+@dataclass(frozen=True)
+class LiveSource:
+    """A source that is not a path: `open` returns its SourceImport (a live connector's
+    snapshot of one account) or raises InputError; `where` and `label` name it."""
+
+    where: str
+    label: str
+    open: Callable[[], SourceImport]
 
 
 class _Audit:
@@ -259,21 +272,26 @@ class _Audit:
         return t
 
     def read_source(self, path: Path, platform: str | None) -> None:
+        self.read_import(str(path), path.name, lambda: open_source(path, self.plugins, platform))
+
+    def read_import(self, where: str, label: str, opener: Callable[[], SourceImport]) -> None:
+        """Audit what one source yields: an export opened from a path, or a live connector's
+        snapshot of an account (`auditor.live`). `where` names it in the coverage."""
         try:
-            imp = open_source(path, self.plugins, platform)
+            imp = opener()
         except InputError as exc:
             error = SourceError(exc.where, exc.message)
-            self.coverage.append(Coverage(str(path), None, None, errors=(error,)))
+            self.coverage.append(Coverage(where, None, None, errors=(error,)))
             return
         except Exception as exc:  # a bug in a source must not sink the other sources
             if self.debug:
                 raise
-            error = SourceError(str(path), _internal(exc))
-            self.coverage.append(Coverage(str(path), None, None, errors=(error,)))
+            error = SourceError(where, _internal(exc))
+            self.coverage.append(Coverage(where, None, None, errors=(error,)))
             return
         for key in imp.accounts:
             self.tally(imp, key)
-        self.progress.start(path.name)
+        self.progress.start(label)
         read = reposts = 0
         batch: list[Post] = []
         try:
@@ -301,7 +319,7 @@ class _Audit:
             # answers still owed with it
             self.inflight.clear()
             self.stop_worker()
-            imp.error(str(path), f"{_internal(exc)}; the posts before it were audited")
+            imp.error(where, f"{_internal(exc)}; the posts before it were audited")
         finally:
             self.progress.finish()
         if self.threads is not None:
@@ -310,7 +328,7 @@ class _Audit:
                 self.check_thread(imp, thread)
             self.judge_threads(imp)
             self.drain(imp)
-        messages = self.read_messages(imp, path)
+        messages = self.read_messages(imp, where)
         for key in imp.accounts:
             self.tally(imp, key)  # accounts a streaming source only discovered while reading
         self.coverage.append(
@@ -329,7 +347,7 @@ class _Audit:
             )
         )
 
-    def read_messages(self, imp: SourceImport, path: Path) -> int:
+    def read_messages(self, imp: SourceImport, where: str) -> int:
         """Read the direct messages, a conversation at a time, into the conversation checks.
         They are read after the posts so a source can stream both from one file, and they
         never reach a post check or a report."""
@@ -355,7 +373,7 @@ class _Audit:
         except Exception as exc:
             if self.debug:
                 raise
-            imp.error(str(path), f"{_internal(exc)} while reading direct messages")
+            imp.error(where, f"{_internal(exc)} while reading direct messages")
         return read
 
     def check_conversation(self, imp: SourceImport, run: list[Message]) -> None:

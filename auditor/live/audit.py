@@ -1,0 +1,109 @@
+"""`auditor audit`: which configured accounts to audit, and each live account's source for
+the engine (its connector, client and the shared post cache)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from types import TracebackType
+
+from auditor import secrets
+from auditor.config import AccountConfig, Config
+from auditor.engine import LiveSource
+from auditor.errors import ConfigError, InputError
+from auditor.live.base import Connector, live_import
+from auditor.live.cache import PostCache
+from auditor.live.http import ApiClient
+from auditor.live.mastodon import MastodonConnector
+from auditor.sources.base import SourceImport
+
+CONNECTORS: dict[str, type[Connector]] = {"mastodon": MastodonConnector}
+
+
+def chosen_accounts(config: Config, only: Sequence[str]) -> list[AccountConfig]:
+    """The accounts to audit: all of the config's, or those `--account` names; every one
+    needs a `source`. Checked before any network call."""
+    where = str(config.path or "config")
+    if not config.accounts:
+        raise ConfigError(where, ["accounts: none: add an [[accounts]] table for each account"])
+    chosen = list(config.accounts)
+    if only:
+        wanted = {k.casefold().lstrip("@") for k in only}
+        chosen = [a for a in chosen if a.key.casefold() in wanted]
+        unknown = wanted - {a.key.casefold() for a in chosen}
+        if unknown:
+            known = ", ".join(a.key for a in config.accounts)
+            raise ConfigError(
+                where,
+                [f"--account {k}: not in the config (known: {known})" for k in sorted(unknown)],
+            )
+    problems = [
+        f"accounts[{config.accounts.index(a)}].source: missing: the path of {a.key}'s "
+        'export, or "api" to read it live'
+        for a in chosen
+        if a.source is None
+    ]
+    problems += [
+        f"accounts[{config.accounts.index(a)}].source: no live connector for {a.platform} "
+        f"yet (live: {', '.join(CONNECTORS)}): give the path of its export"
+        for a in chosen
+        if a.live and a.platform not in CONNECTORS
+    ]
+    if problems:
+        raise ConfigError(where, problems)
+    return chosen
+
+
+class LiveRun:
+    """The live accounts of one audit: one post cache, opened for the run and closed after."""
+
+    def __init__(self, refresh: bool = False, quiet: bool = False) -> None:
+        self.refresh = refresh
+        self.quiet = quiet
+        self.cache: PostCache | None = None
+
+    def __enter__(self) -> LiveRun:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+    def notify(self, line: str) -> None:
+        if not self.quiet:
+            sys.stderr.write(f"auditor: {line}\n")
+
+    def source(self, cfg: AccountConfig) -> LiveSource:
+        return LiveSource(f"{cfg.key} (API)", cfg.key, lambda: self.open(cfg))
+
+    def open(self, cfg: AccountConfig) -> SourceImport:
+        token = None
+        if cfg.token:
+            token = secrets.get_secret(cfg.token)
+            if token is None:
+                raise InputError(
+                    cfg.key,
+                    f"no secret stored under {cfg.token}: store the token with "
+                    f"`auditor secrets set {cfg.token.removeprefix('keyring:')}`",
+                )
+        if self.cache is None:
+            self.cache = PostCache()
+        fix = (
+            f"store a new token with `auditor secrets set {cfg.token.removeprefix('keyring:')}`"
+            if cfg.token
+            else f'give the account a token (token = "keyring:{cfg.platform}/NAME")'
+        )
+        client = ApiClient(
+            cfg.platform,
+            cfg.base_url or "",
+            cfg.key,
+            token=token,
+            notify=self.notify,
+            token_fix=fix,
+        )
+        return live_import(CONNECTORS[cfg.platform](cfg, client), self.cache, refresh=self.refresh)

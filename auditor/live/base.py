@@ -1,0 +1,103 @@
+"""What every connector provides, and the sync that turns its pages into a snapshot through
+the post cache (only new posts fetched; deleted ones noticed on a full walk)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from auditor.config import AccountConfig
+from auditor.live.cache import PostCache
+from auditor.live.http import ApiClient, ApiError
+from auditor.model import Account, Post, SecurityState
+from auditor.sources.base import SourceImport
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The account as its API shows it; `post_count` is the platform's own count of the
+    account's posts where it gives one (a drop below the cache's count means deletions)."""
+
+    account: Account
+    security: SecurityState
+    post_count: int | None = None
+
+
+class Connector(ABC):
+    platform: ClassVar[str]
+
+    def __init__(self, cfg: AccountConfig, client: ApiClient) -> None:
+        self.cfg = cfg
+        self.client = client
+
+    @abstractmethod
+    def snapshot(self) -> Snapshot:
+        """The account, its settings and profile: one or a few calls."""
+
+    @abstractmethod
+    def pages(self) -> Iterator[list[Post]]:
+        """The account's posts, newest first, a page at a time, to the end of what the API
+        can reach; reposts as `Post(is_repost=True)`."""
+
+
+def live_import(
+    connector: Connector,
+    cache: PostCache,
+    *,
+    refresh: bool = False,
+    on_fetched: Callable[[int], None] = lambda n: None,
+) -> SourceImport:
+    """The account's snapshot and posts: new pages fetched into the cache, then every cached
+    post streamed to the engine. Raises ApiError when not even the account can be read."""
+    snap = connector.snapshot()
+    cfg = connector.cfg
+    imp = SourceImport(f"{cfg.key} (API)", connector.platform, f"{connector.platform}-api")
+    imp.add_account(snap.account, snap.security)
+    imp.files_found.append(f"API: {connector.client.base_url}")
+    imp.posts = _sync(connector, cache, snap, imp, refresh, on_fetched)
+    return imp
+
+
+def _sync(
+    connector: Connector,
+    cache: PostCache,
+    snap: Snapshot,
+    imp: SourceImport,
+    refresh: bool,
+    on_fetched: Callable[[int], None],
+) -> Iterator[Post]:
+    key = snap.account.key
+    cached = cache.count(key)
+    full = (
+        refresh
+        or cache.needs_full_walk(key)
+        or (snap.post_count is not None and snap.post_count < cached)
+    )
+    known = cache.ids(key)
+    seen: set[str] = set()
+    complete = False
+    try:
+        for page in connector.pages():
+            cache.put(page)
+            ids = {p.id for p in page}
+            seen |= ids
+            on_fetched(len(seen))
+            if not full and ids & known:
+                break  # newest first: from here on, the last audit fetched it all
+        complete = True
+    except ApiError as exc:
+        have = cache.count(key)
+        imp.error(exc.where, f"{exc.message} ({have:,} posts in the cache are audited)")
+    gone: set[str] = set()
+    if full and complete:
+        gone = known - seen
+        cache.delete(key, gone)
+        cache.walked(key)
+    imp.files_found.append(
+        f"cache: {len(seen - known):,} new posts fetched"
+        + (f", {len(gone):,} deleted since the last audit" if gone else "")
+        + ("" if full else " (incremental)")
+    )
+    yield from cache.posts(key)
