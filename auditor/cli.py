@@ -41,6 +41,16 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE (created readable by you only) instead of standard output",
+    )
+
+
 def _inputs() -> argparse.ArgumentParser:
     inputs = argparse.ArgumentParser(add_help=False)
     inputs.add_argument(
@@ -51,13 +61,7 @@ def _inputs() -> argparse.ArgumentParser:
         help="a platform's data export (zip, tar.gz or unzipped folder; Bluesky's repo.car; "
         "TikTok's user_data.json) or a post file (.jsonl, .json, .csv)",
     )
-    inputs.add_argument(
-        "--output",
-        "-o",
-        type=Path,
-        metavar="FILE",
-        help="write to FILE (created readable by you only) instead of standard output",
-    )
+    _add_output(inputs)
     inputs.add_argument(
         "--platform",
         metavar="NAME",
@@ -167,13 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fetch every post again instead of only the new ones (also finds deleted posts)",
     )
-    audit.add_argument(
-        "--output",
-        "-o",
-        type=Path,
-        metavar="FILE",
-        help="write to FILE (created readable by you only) instead of standard output",
-    )
+    _add_output(audit)
 
     classify = sub.add_parser(
         "classify",

@@ -59,7 +59,8 @@ def _menu(platform: str) -> str:
     return profile_data()["bio_menu"].get(platform, "the profile's edit page")
 
 
-def _no_profile(report: AccountReport, roles: tuple[str, ...]) -> str | None:
+def no_profile(report: AccountReport, roles: tuple[str, ...]) -> str | None:
+    """Why a profile check had nothing to judge: no role, or no profile in the export."""
     acct = report.account
     if acct.role is None:
         return NO_ROLE
@@ -105,7 +106,7 @@ class BioCredentials(AccountCheck):
         )
 
     def unjudged(self, account: AccountReport, ctx: CheckContext) -> str | None:
-        return _no_profile(account, PROFESSIONAL)
+        return no_profile(account, PROFESSIONAL)
 
 
 class BioDisclaimer(AccountCheck):
@@ -146,4 +147,4 @@ class BioDisclaimer(AccountCheck):
         )
 
     def unjudged(self, account: AccountReport, ctx: CheckContext) -> str | None:
-        return _no_profile(account, PUBLIC_FACING)
+        return no_profile(account, PUBLIC_FACING)

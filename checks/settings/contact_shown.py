@@ -10,8 +10,8 @@ from functools import cache
 
 from auditor.checks import AccountCheck, CheckContext, CheckMeta
 from auditor.checks.security.two_factor import guide_for
-from auditor.checks.settings.baseline import NO_ROLE, profile_data
-from auditor.checks.settings.bio import PUBLIC_FACING
+from auditor.checks.settings.baseline import profile_data
+from auditor.checks.settings.bio import PUBLIC_FACING, no_profile
 from auditor.model import AccountReport, Evidence, Finding, Scope, Severity
 
 EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
@@ -102,9 +102,4 @@ class ContactOnProfile(AccountCheck):
         return findings
 
     def unjudged(self, account: AccountReport, ctx: CheckContext) -> str | None:
-        acct = account.account
-        if acct.role is None:
-            return NO_ROLE
-        if acct.role in PUBLIC_FACING and account.security.profile is None:
-            return "the export holds no profile text: check the bio and contact fields yourself"
-        return None
+        return no_profile(account, PUBLIC_FACING)
