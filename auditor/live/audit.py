@@ -3,6 +3,7 @@ the engine (its connector, client and the shared post cache)."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 from types import TracebackType
@@ -14,10 +15,20 @@ from auditor.errors import ConfigError, InputError
 from auditor.live.base import Connector, live_import
 from auditor.live.cache import PostCache
 from auditor.live.http import ApiClient
-from auditor.live.mastodon import MastodonConnector
 from auditor.sources.base import SourceImport
 
-CONNECTORS: dict[str, type[Connector]] = {"mastodon": MastodonConnector}
+# each platform's connector, imported when an account of it is audited
+CONNECTORS = {
+    "mastodon": "auditor.live.mastodon:MastodonConnector",
+    "bluesky": "auditor.live.bluesky:BlueskyConnector",
+    "x": "auditor.live.x:XConnector",
+    "reddit": "auditor.live.reddit:RedditConnector",
+}
+
+
+def connector_class(platform: str) -> type[Connector]:
+    module, _, name = CONNECTORS[platform].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def chosen_accounts(config: Config, only: Sequence[str]) -> list[AccountConfig]:
@@ -99,11 +110,9 @@ class LiveRun:
             else f'give the account a token (token = "keyring:{cfg.platform}/NAME")'
         )
         client = ApiClient(
-            cfg.platform,
-            cfg.base_url or "",
-            cfg.key,
-            token=token,
-            notify=self.notify,
-            token_fix=fix,
+            cfg.platform, cfg.base_url or "", cfg.key, notify=self.notify, token_fix=fix
         )
-        return live_import(CONNECTORS[cfg.platform](cfg, client), self.cache, refresh=self.refresh)
+        connector = connector_class(cfg.platform)(cfg, client)
+        if token is not None:
+            connector.authenticate(token)
+        return live_import(connector, self.cache, refresh=self.refresh)

@@ -32,9 +32,20 @@ class Connector(ABC):
         self.cfg = cfg
         self.client = client
 
+    def authenticate(self, secret: str) -> None:
+        """Use the secret the config's `token` names. Most platforms take it as a bearer token;
+        a connector whose secret opens a session first (an app password, an OAuth client) logs
+        in here with `client.open_session` and keeps the session's token."""
+        self.client.token = secret
+
     @abstractmethod
     def snapshot(self) -> Snapshot:
         """The account, its settings and profile: one or a few calls."""
+
+    def whoami(self) -> str:
+        """Who the credential belongs to (the handle), from as few read calls as the platform
+        allows: `auditor login`'s check of a new token before it is stored."""
+        return self.snapshot().account.handle
 
     @abstractmethod
     def pages(self) -> Iterator[list[Post]]:

@@ -91,6 +91,7 @@ class ApiClient:
         self.rate = RATE_HEADERS[platform]
         self.reset_at: float | None = None  # set when the platform said none are left
         self.requests = 0
+        self.user_agent = USER_AGENT  # Reddit asks for one naming the app and the user
 
     # --- the calls ------------------------------------------------------------------------
 
@@ -101,11 +102,22 @@ class ApiClient:
         url = urljoin(self.base_url, path.lstrip("/")) if "://" not in path else path
         return self._send("GET", url, params=params)
 
-    def open_session(self, path: str, body: dict[str, Any]) -> Any:
-        """The one POST a connector may send: Bluesky's createSession, which opens a read
-        session from an app password. Nothing is ever written to a platform."""
-        url = urljoin(self.base_url, path.lstrip("/"))
-        return self._json(self._send("POST", url, json=body), path)
+    def open_session(
+        self,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        data: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> Any:
+        """The one POST a connector may send: the login a platform requires to open a read
+        session (Bluesky's createSession from an app password, Reddit's access-token grant).
+        `path` may be a whole URL on another host. Nothing is ever written to a platform."""
+        url = urljoin(self.base_url, path.lstrip("/")) if "://" not in path else path
+        kwargs: dict[str, Any] = {"json": json} if json is not None else {"data": data}
+        if auth is not None:
+            kwargs["auth"] = auth
+        return self._json(self._send("POST", url, **kwargs), path)
 
     # --- the rules ------------------------------------------------------------------------
 
@@ -114,8 +126,8 @@ class ApiClient:
         backoff = 1.0
         for attempt in range(1, TRIES + 1):
             self._wait_for_reset()
-            headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-            if self.token:
+            headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+            if self.token and "auth" not in kwargs:
                 headers["Authorization"] = f"Bearer {self.token}"
             try:
                 resp = self.http.request(method, url, headers=headers, timeout=TIMEOUT_S, **kwargs)
