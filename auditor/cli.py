@@ -1,4 +1,4 @@
-"""The `auditor` command: scan, audit, classify, checks, facts, secrets, data.
+"""The `auditor` command: scan, audit, init, login, classify, checks, facts, secrets, data.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 a source or
 check failed but the rest ran.
@@ -172,6 +172,56 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch every post again instead of only the new ones (also finds deleted posts)",
     )
     _add_output(audit)
+
+    init = sub.add_parser(
+        "init",
+        parents=[common],
+        help="write a starter config (asks, or takes --account flags) and say the next step",
+        description="Write a starter config: the accounts to audit, each with its role and its "
+        'source (an export\'s path, or "api" to read it live). Without --account it asks; with '
+        "--account it writes what the flags say (for scripts). The file is validated as "
+        "`auditor audit` would, written readable by you only, and never over an existing one "
+        "without --force.",
+        epilog="example: auditor init --account mastodon:drjlee@med.social role=personal "
+        "--account x:DrMayaOkafor role=professional source=~/Downloads/twitter.zip",
+    )
+    init.add_argument(
+        "--account",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="PLATFORM:HANDLE then any of role=personal|professional|practice (default "
+        "personal), source=PATH|api (default api where the platform has a live API), base_url=, "
+        "token=keyring:SERVICE/NAME; repeatable",
+    )
+    init.add_argument("--owner", metavar="NAME", help="your name, as reports show it")
+    init.add_argument("--force", action="store_true", help="replace an existing config")
+
+    login = sub.add_parser(
+        "login",
+        parents=[common],
+        help="create and store the token or app password a live audit needs",
+        description="Walk through creating the credential a platform's API needs (a Mastodon "
+        "access token, a Bluesky app password, an X bearer token, a Reddit OAuth client), check "
+        "it with one read call as the configured account, and store it in the OS keyring under "
+        "the name the account's `token` gives (else PLATFORM/HANDLE). Nothing is written to the "
+        "platform and nothing to a file.",
+    )
+    login.add_argument("platform", choices=("mastodon", "bluesky", "x", "reddit"))
+    login.add_argument(
+        "--account", metavar="KEY", help="the config's account (platform:handle), if several"
+    )
+    login.add_argument(
+        "--handle", help="an account the config does not list yet (the token is still checked)"
+    )
+    login.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        help="read the credential from standard input instead of asking (for scripts; Reddit: "
+        'a JSON object {"client_id", "client_secret", and "refresh_token" or "username" and '
+        '"password"})',
+    )
 
     classify = sub.add_parser(
         "classify",
@@ -529,6 +579,73 @@ def _facts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    from auditor import config as config_mod
+    from auditor import init_config
+
+    default = args.config is None
+    path = args.config or config_mod.default_path()
+    if path.exists() and not args.force:
+        _err(f"{path}: a config is already there: edit it, or pass --force to replace it")
+        return EXIT_INPUT
+    if args.account:
+        specs = [init_config.parse_spec(words) for words in args.account]
+    elif sys.stdin.isatty():
+        specs = init_config.ask_accounts(input, print)
+    else:
+        _err("no --account given and no terminal to ask on: pass --account PLATFORM:HANDLE ...")
+        return EXIT_INPUT
+    if not specs:
+        _err("no accounts given: nothing written")
+        return EXIT_INPUT
+    config = init_config.write(path, init_config.render(specs, args.owner), force=args.force)
+    print(f"Wrote {path} with {len(config.accounts)} account(s). Next:")
+    for step in init_config.next_steps(config, path, default):
+        print(f"  {step}")
+    return EXIT_OK
+
+
+def _login(args: argparse.Namespace) -> int:
+    import getpass
+
+    from auditor import config as config_mod
+    from auditor.live import login
+
+    config = config_mod.load(args.config)
+    cfg = login.choose(config, args.platform, args.account, args.handle)
+    guide = login.guides()[args.platform]
+    if args.secret_stdin:
+        secret = sys.stdin.read().strip()
+    else:
+        if not sys.stdin.isatty():
+            _err("no terminal to ask on: pipe the credential with --secret-stdin")
+            return EXIT_INPUT
+        print(f"{cfg.key} needs {guide.credential}:")
+        for line in guide.lines(cfg):
+            print(f"  {line}")
+        if guide.note:
+            print(f"  ({guide.note})")
+        answers = {}
+        for ask in guide.asks:
+            default = login.default_for(ask, cfg)
+            label = f"{ask.prompt}{f' [{default}]' if default else ''}: "
+            answer = getpass.getpass(label) if ask.secret else input(label)
+            answers[ask.key] = answer.strip() or default
+        secret = guide.combine(answers)
+    if not secret:
+        _err("nothing given: nothing stored")
+        return EXIT_INPUT
+    who = login.check(cfg, secret, _err)
+    name = login.store(cfg, secret)
+    _err(f"{cfg.key}: the {guide.credential} works (signed in as {who}); stored as {name}")
+    if cfg.token is None or cfg.token.removeprefix("keyring:") != name:
+        where = config.path or config_mod.default_path()
+        _err(f'add token = "keyring:{name}" to the account in {where}, then run `auditor audit`')
+    else:
+        _err(f"next: `auditor audit --account {cfg.key}`")
+    return EXIT_OK
+
+
 def _secrets(args: argparse.Namespace) -> int:
     import getpass
 
@@ -590,5 +707,7 @@ COMMANDS = {
     "checks": _checks,
     "facts": _facts,
     "secrets": _secrets,
+    "init": _init,
+    "login": _login,
     "data": _data,
 }

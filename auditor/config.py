@@ -356,6 +356,18 @@ def _array(raw: dict[str, Any], key: str, problems: list[str]) -> list[Any]:
     return value
 
 
+def live_account(platform: str, handle: str, role: str = "personal") -> AccountConfig:
+    """An account to read live that the config does not (yet) list, as `auditor login
+    --handle` names it: the platform's default base URL, no token yet."""
+    problems: list[str] = []
+    spec = {"source": "api"}
+    _, base_url, _ = _source(spec, "--handle", platform, handle, problems)
+    problems = [p for p in problems if ".token:" not in p]  # the token is what login makes
+    if problems or base_url is None:
+        raise ConfigError("--handle", problems or [f"{platform}: no live API"])
+    return AccountConfig(platform, handle.lstrip("@"), role, source="api", base_url=base_url)
+
+
 def _source(
     acc: dict[str, Any],
     where: str,
@@ -398,16 +410,17 @@ def _source(
             f"localhost), got {_show(base_url)}"
         )
         return None, None, None
+    user = (handle or "HANDLE").lstrip("@")
     if token is not None and not token.startswith("keyring:"):
         problems.append(
-            f"{where}.token: expected a keyring reference like keyring:{platform}/token, not the "
-            f"token itself: store it with `auditor secrets set {platform}/token`"
+            f"{where}.token: expected a keyring reference like keyring:{platform}/{user}, not "
+            f"the token itself: store it with `auditor login {platform}`"
         )
         token = None
     elif token is None and platform in TOKEN_REQUIRED:
         problems.append(
-            f"{where}.token: missing: {platform}'s API needs one: store it with "
-            f'`auditor secrets set {platform}/token` and give token = "keyring:{platform}/token"'
+            f"{where}.token: missing: {platform}'s API needs one: run `auditor login {platform}` "
+            f'and give token = "keyring:{platform}/{user}"'
         )
     return "api", base_url.rstrip("/"), token
 

@@ -27,7 +27,7 @@ class Progress:
         self._label = label
         self._start = time.monotonic()
 
-    def update(self, count: int) -> None:
+    def update(self, count: int, unit: str = "posts read") -> None:
         if not self.enabled:
             return
         now = time.monotonic()
@@ -36,7 +36,7 @@ class Progress:
             return
         self._last = now
         rate = count / elapsed if elapsed else 0.0
-        self.stream.write(f"\r\x1b[K{self._label}: {count:,} posts read, {rate:,.0f} posts/s")
+        self.stream.write(f"\r\x1b[K{self._label}: {count:,} {unit}, {rate:,.0f} posts/s")
         self.stream.flush()
         self._shown = True
 

@@ -162,7 +162,7 @@ def test_a_revoked_token_names_the_login_command(tmp_path, memory_keyring):
     code, doc = audit(path, tmp_path)
     assert code == 3
     [err] = doc["coverage"]["sources"][0]["errors"]
-    assert "auditor secrets set mastodon/med.example" in err["message"]
+    assert "auditor login mastodon --account mastodon:drjlee@med.example" in err["message"]
     assert "s3cr3t-T0KEN" not in json.dumps(doc)
     assert responses.calls[0].request.headers["Authorization"] == "Bearer s3cr3t-T0KEN"
 
@@ -177,5 +177,5 @@ def test_an_invalid_config_is_named_before_any_call(tmp_path, capsys):
     assert cli.main(["audit", "--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert "accounts[0].source: facebook has no live API connector" in err
-    assert "accounts[1].token: missing" in err and "auditor secrets set x/token" in err
+    assert "accounts[1].token: missing" in err and "run `auditor login x`" in err
     assert "accounts[2].base_url: missing: the Mastodon instance" in err

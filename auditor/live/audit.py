@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from auditor import secrets
@@ -15,6 +15,7 @@ from auditor.errors import ConfigError, InputError
 from auditor.live.base import Connector, live_import
 from auditor.live.cache import PostCache
 from auditor.live.http import ApiClient
+from auditor.progress import Progress
 from auditor.sources.base import SourceImport
 
 # each platform's connector, imported when an account of it is audited
@@ -93,26 +94,40 @@ class LiveRun:
         return LiveSource(f"{cfg.key} (API)", cfg.key, lambda: self.open(cfg))
 
     def open(self, cfg: AccountConfig) -> SourceImport:
+        login = f"auditor login {cfg.platform} --account {cfg.key}"
         token = None
         if cfg.token:
             token = secrets.get_secret(cfg.token)
             if token is None:
                 raise InputError(
-                    cfg.key,
-                    f"no secret stored under {cfg.token}: store the token with "
-                    f"`auditor secrets set {cfg.token.removeprefix('keyring:')}`",
+                    cfg.key, f"no secret stored under {cfg.token}: run `{login}` to store one"
                 )
         if self.cache is None:
             self.cache = PostCache()
-        fix = (
-            f"store a new token with `auditor secrets set {cfg.token.removeprefix('keyring:')}`"
-            if cfg.token
-            else f'give the account a token (token = "keyring:{cfg.platform}/NAME")'
-        )
         client = ApiClient(
-            cfg.platform, cfg.base_url or "", cfg.key, notify=self.notify, token_fix=fix
+            cfg.platform,
+            cfg.base_url or "",
+            cfg.key,
+            notify=self.notify,
+            token_fix=f"run `{login}` to store a new one",
         )
         connector = connector_class(cfg.platform)(cfg, client)
         if token is not None:
             connector.authenticate(token)
-        return live_import(connector, self.cache, refresh=self.refresh)
+        return live_import(
+            connector, self.cache, refresh=self.refresh, on_fetched=self._progress(cfg.key)
+        )
+
+    def _progress(self, key: str) -> Callable[[int, bool], None]:
+        """Posts fetched so far, redrawn on a terminal; at the end one line, for logs too."""
+        shown = Progress(enabled=not self.quiet, delay=0.0)
+        shown.start(f"{key}: fetching")
+
+        def report(count: int, done: bool) -> None:
+            if not done:
+                shown.update(count, unit="posts fetched")
+                return
+            shown.finish()
+            self.notify(f"{key}: {count:,} posts fetched")
+
+        return report

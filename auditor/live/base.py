@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from auditor.config import AccountConfig
@@ -31,6 +32,12 @@ class Connector(ABC):
     def __init__(self, cfg: AccountConfig, client: ApiClient) -> None:
         self.cfg = cfg
         self.client = client
+        # what the API cannot reach (X's newest 3,200 posts, Reddit's ~1,000 per listing), a
+        # line each in the coverage; filled by snapshot() and pages()
+        self.notes: list[str] = []
+        # False when the walk ends at the API's reach, not at the account's first post: cached
+        # posts older than what it reached fell out of reach, they were not deleted
+        self.reached_start = True
 
     def authenticate(self, secret: str) -> None:
         """Use the secret the config's `token` names. Most platforms take it as a bearer token;
@@ -58,7 +65,7 @@ def live_import(
     cache: PostCache,
     *,
     refresh: bool = False,
-    on_fetched: Callable[[int], None] = lambda n: None,
+    on_fetched: Callable[[int, bool], None] = lambda n, done: None,
 ) -> SourceImport:
     """The account's snapshot and posts: new pages fetched into the cache, then every cached
     post streamed to the engine. Raises ApiError when not even the account can be read."""
@@ -77,7 +84,7 @@ def _sync(
     snap: Snapshot,
     imp: SourceImport,
     refresh: bool,
-    on_fetched: Callable[[int], None],
+    on_fetched: Callable[[int, bool], None],
 ) -> Iterator[Post]:
     key = snap.account.key
     cached = cache.count(key)
@@ -88,24 +95,37 @@ def _sync(
     )
     known = cache.ids(key)
     seen: set[str] = set()
+    oldest: datetime | None = None
     complete = False
     try:
         for page in connector.pages():
             cache.put(page)
             ids = {p.id for p in page}
             seen |= ids
-            on_fetched(len(seen))
+            times = [p.created_at for p in page if p.created_at is not None]
+            if times:
+                oldest = min(times) if oldest is None else min(oldest, *times)
+            on_fetched(len(seen), False)
             if not full and ids & known:
                 break  # newest first: from here on, the last audit fetched it all
         complete = True
     except ApiError as exc:
         have = cache.count(key)
         imp.error(exc.where, f"{exc.message} ({have:,} posts in the cache are audited)")
+    on_fetched(len(seen), True)
     gone: set[str] = set()
     if full and complete:
         gone = known - seen
+        if not connector.reached_start:
+            # only within the span the walk covered: what is older fell out of the API's reach
+            gone = {
+                p.id
+                for p in cache.posts(key)
+                if p.id in gone and p.created_at and oldest and p.created_at >= oldest
+            }
         cache.delete(key, gone)
         cache.walked(key)
+    imp.files_missing.extend(connector.notes)
     imp.files_found.append(
         f"cache: {len(seen - known):,} new posts fetched"
         + (f", {len(gone):,} deleted since the last audit" if gone else "")

@@ -55,6 +55,17 @@ class MastodonConnector(Connector):
             count if isinstance(count, int) else None,
         )
 
+    def whoami(self) -> str:
+        # one call: verify_credentials names the token's owner (the lookup, without a token,
+        # only the configured handle)
+        if self.client.token:
+            me = as_dict(self.client.get_json("/api/v1/accounts/verify_credentials"))
+        else:
+            user = self.cfg.handle.lstrip("@").partition("@")[0]
+            me = as_dict(self.client.get_json("/api/v1/accounts/lookup", {"acct": user}))
+        host = urlsplit(as_str(me.get("url"))).hostname or urlsplit(self.client.base_url).hostname
+        return f"{as_str(me.get('username'))}@{host}"
+
     def pages(self) -> Iterator[list[Post]]:
         me = self.me
         own_id = as_str(me.get("id"))
