@@ -179,3 +179,37 @@ def test_an_invalid_config_is_named_before_any_call(tmp_path, capsys):
     assert "accounts[0].source: facebook has no live API connector" in err
     assert "accounts[1].token: missing" in err and "run `auditor login x`" in err
     assert "accounts[2].base_url: missing: the Mastodon instance" in err
+
+
+@responses.activate
+def test_a_429_without_hints_backs_off_and_the_iso_reset_is_waited_for(
+    config, tmp_path, monkeypatch
+):
+    waits = []
+    monkeypatch.setattr("auditor.live.http.time.sleep", waits.append)
+    monkeypatch.setattr("auditor.live.http.time.time", lambda: 1_767_225_600.0)  # 2026-01-01
+    responses.get(f"{BASE}/api/v1/accounts/lookup", json=ME)
+    responses.get(STATUSES, status=429)  # no Retry-After, no X-RateLimit-*: back off
+    responses.get(
+        STATUSES,
+        json=[status("3", PATIENT)],
+        headers={
+            "Link": f'<{STATUSES}?max_id=p1>; rel="next"',
+            "x-ratelimit-remaining": "0",
+            "X-RateLimit-Reset": "2026-01-01T00:00:45.000Z",
+        },
+    )
+    responses.get(STATUSES, json=[])
+    code, doc = audit(config, tmp_path)
+    assert code == 0 and doc["accounts"][0]["posts_scanned"] == 1
+    assert waits == [1.0, 45.0]  # the backoff, then the wait for the window's reset
+
+
+@responses.activate
+def test_an_empty_account_is_audited_with_no_posts(config, tmp_path):
+    responses.get(f"{BASE}/api/v1/accounts/lookup", json={**ME, "statuses_count": 0})
+    responses.get(STATUSES, json=[])
+    code, doc = audit(config, tmp_path)
+    assert code == 0
+    assert doc["accounts"][0]["posts_scanned"] == 0
+    assert not [f for f in doc["findings"] if f["check"].startswith("content.")]
