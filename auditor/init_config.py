@@ -10,6 +10,7 @@ from pathlib import Path
 
 from auditor import config as config_mod
 from auditor.errors import AuditorError, ConfigError
+from auditor.live.login import guides
 from auditor.model import ROLES
 
 # what `--account PLATFORM:HANDLE key=value ...` may say of an account
@@ -137,15 +138,17 @@ def next_steps(config: config_mod.Config, path: Path, default: bool) -> list[str
     flag = "" if default else f" --config {path}"
     steps = []
     for acc in config.accounts:
-        if acc.live and (acc.token or acc.platform in ("mastodon", "bluesky")):
-            optional = "" if acc.platform in config_mod.TOKEN_REQUIRED else " (optional)"
-            steps.append(
-                f"auditor login {acc.platform} --account {acc.key}{flag}{optional}: "
-                "store the token the API needs"
+        if acc.live and acc.platform in guides():
+            credential = guides()[acc.platform].credential
+            why = (
+                f"store {credential}: its API needs one"
+                if acc.platform in config_mod.TOKEN_REQUIRED
+                else f"optional: {credential} shows more than the public posts"
             )
+            steps.append(f"auditor login {acc.platform} --account {acc.key}{flag}  ({why})")
         elif acc.source is None:
             steps.append(f"add the path of {acc.key}'s export as its source in {path}")
-    steps.append(f"auditor audit{flag}: audit every account")
+    steps.append(f"auditor audit{flag}  (audit every account)")
     return steps
 
 

@@ -50,7 +50,7 @@ def test_init_from_flags_writes_a_valid_owner_only_config(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"auditor login x --account x:DrJLee --config {path}" in out
     assert "auditor login mastodon --account mastodon:drjlee@med.example" in out
-    assert f"auditor audit --config {path}" in out
+    assert f"auditor audit --config {path}  (audit" in out
 
 
 def test_init_keeps_an_existing_config_and_names_bad_flags(tmp_path, capsys):

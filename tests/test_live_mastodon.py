@@ -213,3 +213,25 @@ def test_an_empty_account_is_audited_with_no_posts(config, tmp_path):
     assert code == 0
     assert doc["accounts"][0]["posts_scanned"] == 0
     assert not [f for f in doc["findings"] if f["check"].startswith("content.")]
+
+
+@responses.activate
+def test_one_failing_account_never_stops_the_others(tmp_path, monkeypatch):
+    monkeypatch.setattr("auditor.live.http.time.sleep", lambda s: None)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[accounts]]\nplatform = "mastodon"\nhandle = "drjlee@down.example"\n'
+        'role = "personal"\nsource = "api"\n'
+        '[[accounts]]\nplatform = "mastodon"\nhandle = "drjlee@med.example"\n'
+        'role = "personal"\nsource = "api"\n'
+    )
+    responses.get("https://down.example/api/v1/accounts/lookup", status=503)
+    responses.get(f"{BASE}/api/v1/accounts/lookup", json=ME)
+    pages([status("3", PATIENT)])
+    code, doc = audit(path, tmp_path)
+    assert code == 3
+    failed, fine = doc["coverage"]["sources"]
+    [err] = failed["errors"]
+    assert err["file"] == "mastodon:drjlee@down.example" and "HTTP 503 4 times" in err["message"]
+    assert fine["errors"] == []
+    assert "content.patient-identifiers" in {f["check"] for f in doc["findings"]}

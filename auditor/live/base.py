@@ -24,6 +24,7 @@ class Snapshot:
     account: Account
     security: SecurityState
     post_count: int | None = None
+    counts_reposts: bool = True  # False where the platform's count leaves reposts out
 
 
 class Connector(ABC):
@@ -91,7 +92,11 @@ def _sync(
     full = (
         refresh
         or cache.needs_full_walk(key)
-        or (snap.post_count is not None and snap.post_count < cached)
+        or (
+            snap.post_count is not None
+            and snap.post_count
+            < (cached if snap.counts_reposts else cache.count(key, reposts=False))
+        )
     )
     known = cache.ids(key)
     seen: set[str] = set()

@@ -52,9 +52,11 @@ class PostCache:
         rows = self.db.execute("SELECT id FROM posts WHERE account = ?", (account,))
         return {r[0] for r in rows}
 
-    def count(self, account: str) -> int:
-        row = self.db.execute("SELECT count(*) FROM posts WHERE account = ?", (account,))
-        return int(row.fetchone()[0])
+    def count(self, account: str, reposts: bool = True) -> int:
+        sql = "SELECT count(*) FROM posts WHERE account = ?"
+        if not reposts:
+            sql += " AND NOT json_extract(data, '$.is_repost')"
+        return int(self.db.execute(sql, (account,)).fetchone()[0])
 
     def put(self, posts: Iterable[Post]) -> None:
         rows = [

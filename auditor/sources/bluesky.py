@@ -615,11 +615,11 @@ def _posts(repo: _Repo, imp: SourceImport, account: Account) -> Iterator[Post]:
                     continue
                 rkey = rkey_bytes.decode("utf-8", "replace")
                 if is_post:
-                    post = _post(record, rkey, did, account)
+                    post = post_of(record, rkey, did, account)
                     if post is not None:
                         yield post
                 else:
-                    yield _repost(record, rkey, account)
+                    yield repost_of(record, rkey, account)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         imp.error(repo.where, f"cannot be read ({exc}): the posts after it were not read")
     finally:
@@ -629,7 +629,9 @@ def _posts(repo: _Repo, imp: SourceImport, account: Account) -> Iterator[Post]:
     _report(repo, imp, tree)
 
 
-def _post(record: dict[str, Any], rkey: str, did: str, account: Account) -> Post | None:
+def post_of(record: dict[str, Any], rkey: str, did: str, account: Account) -> Post | None:
+    """A post record as a Post, for the repository and the live connector alike (one
+    fingerprint from either source); None when the record is not a post."""
     text = record.get("text")
     if not isinstance(text, str) or record.get("$type", POST) != POST:
         return None
@@ -649,7 +651,8 @@ def _post(record: dict[str, Any], rkey: str, did: str, account: Account) -> Post
     )
 
 
-def _repost(record: dict[str, Any], rkey: str, account: Account) -> Post:
+def repost_of(record: dict[str, Any], rkey: str, account: Account) -> Post:
+    """A repost record: counted as the account's, never audited as its words."""
     return Post(
         id=rkey,
         text="",
