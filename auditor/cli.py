@@ -638,9 +638,11 @@ def _login(args: argparse.Namespace) -> int:
     who = login.check(cfg, secret, _err)
     name = login.store(cfg, secret)
     _err(f"{cfg.key}: the {guide.credential} works (signed in as {who}); stored as {name}")
-    if cfg.token is None or cfg.token.removeprefix("keyring:") != name:
+    listed = next((a for a in config.accounts if a.key == cfg.key and a.live), None)
+    if listed is None or listed.token is None:
         where = config.path or config_mod.default_path()
-        _err(f'add token = "keyring:{name}" to the account in {where}, then run `auditor audit`')
+        keys = f'token = "keyring:{name}"' + ("" if listed else ' (with source = "api")')
+        _err(f"give the account {keys} in {where}, then run `auditor audit`")
     else:
         _err(f"next: `auditor audit --account {cfg.key}`")
     return EXIT_OK

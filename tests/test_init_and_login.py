@@ -104,7 +104,7 @@ def test_login_checks_the_token_then_stores_it(tmp_path, memory_keyring, monkeyp
     assert responses.calls[0].request.headers["Authorization"] == "Bearer tok-123"
     err = capsys.readouterr().err
     assert "signed in as drjlee@med.example" in err
-    assert 'add token = "keyring:mastodon/drjlee@med.example"' in err
+    assert 'give the account token = "keyring:mastodon/drjlee@med.example" in' in err
     assert "tok-123" not in err
 
 
