@@ -1,4 +1,5 @@
-"""The `auditor` command: scan, audit, init, login, classify, checks, facts, secrets, data.
+"""The `auditor` command: scan, audit, init, login, history, diff, classify, checks, facts,
+secrets, data.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 a source or
 check failed but the rest ran.
@@ -223,6 +224,24 @@ def build_parser() -> argparse.ArgumentParser:
         '"password"})',
     )
 
+    sub.add_parser(
+        "history",
+        parents=[common],
+        help="list the recorded audits and scans",
+        description="Every scan and audit is recorded in an owner-only file in your user data "
+        "directory: its findings' fingerprints, checks, severities and account keys, and the "
+        "summary counts; never a post's text, id or link, nor a secret.",
+    )
+    diff = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="what changed between two audits: new, reopened, resolved, still open",
+        description="Compare two recorded audits (numbers as `auditor history` lists them; "
+        "default: the last two; one number: that audit and the last). A finding is reopened "
+        "when its mute expired or it came back after it had been resolved.",
+    )
+    diff.add_argument("audits", nargs="*", type=int, metavar="N", help="audit numbers (A B)")
+
     classify = sub.add_parser(
         "classify",
         parents=[common, inputs],
@@ -440,6 +459,7 @@ def _audit_and_report(
         if not args.quiet:
             _err(f"report written to {args.output}")
 
+    _record_history(doc, args.command)
     if result.failed:
         return EXIT_PARTIAL
     if args.fail_on != "none":
@@ -448,6 +468,71 @@ def _audit_and_report(
         bar = Severity(args.fail_on).rank
         if any(f.severity.rank >= bar for f in result.findings):
             return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _record_history(doc: dict, command: str) -> None:
+    """Keep the audit's fingerprints for `auditor history` and `auditor diff`; a history
+    that cannot be written is a warning, never a lost report."""
+    import sqlite3
+
+    from auditor.history import History
+
+    try:
+        history = History()
+        try:
+            history.record(doc, command)
+        finally:
+            history.close()
+    except (sqlite3.Error, OSError) as exc:
+        _err(f"warning: the audit history was not recorded ({exc}); the report is complete")
+
+
+def _history(args: argparse.Namespace) -> int:
+    from auditor.history import History
+
+    history = History()
+    try:
+        audits = history.audits()
+        if args.command == "history":
+            for a in audits:
+                counts = ", ".join(
+                    f"{n} {sev}" for sev, n in a.summary.get("by_severity", {}).items() if n
+                )
+                counts = f" ({counts})" if counts else ""
+                print(
+                    f"{a.id:>4}  {a.at[:19].replace('T', ' ')}  {a.command:<5}  "
+                    f"{a.summary.get('findings', 0):>3} finding(s){counts}  {', '.join(a.accounts)}"
+                )
+            if not audits:
+                _err("no audits recorded yet: run `auditor scan` or `auditor audit`")
+            return EXIT_OK
+        ids = [a.id for a in audits]
+        wanted = [*args.audits]
+        if len(wanted) > 2:
+            raise AuditorError("auditor diff takes at most two audits (as `auditor history` lists)")
+        if not wanted:
+            if len(ids) < 2:
+                raise AuditorError("auditor diff needs two recorded audits (see `auditor history`)")
+            wanted = ids[-2:]
+        elif len(wanted) == 1:
+            wanted = [wanted[0], ids[-1] if ids else wanted[0]]
+        for n in wanted:
+            if n not in ids:
+                raise AuditorError(f"no audit {n} in the history (see `auditor history`)")
+        changes = history.changes(wanted[0], wanted[1])
+    finally:
+        history.close()
+    print(f"From audit {changes.before} to audit {changes.after}:")
+    for label, items in (
+        ("new", changes.new),
+        ("reopened", changes.reopened),
+        ("resolved", changes.resolved),
+        ("still open", changes.still_open),
+    ):
+        print(f"  {label}: {len(items)}")
+        for s in items:
+            print(f"    {s.severity:<8} {s.check:<36} {s.account}  [{s.fingerprint}]")
     return EXIT_OK
 
 
@@ -710,6 +795,8 @@ COMMANDS = {
     "facts": _facts,
     "secrets": _secrets,
     "init": _init,
+    "history": _history,
+    "diff": _history,
     "login": _login,
     "data": _data,
 }

@@ -1,0 +1,143 @@
+"""The audit history: one owner-only SQLite file recording each scan and audit with its
+findings' fingerprints, checks, severities and account keys, and the summary counts. Never a
+post's text, a post id, a URL or a secret: what is kept says which finding was open when, not
+what it was about. Two audits compared give what changed (`Changes`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+
+def default_path() -> Path:
+    return Path(platformdirs.user_data_dir("auditor")) / "history.sqlite"
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: str  # the report's generated_at
+    command: str  # scan | audit
+    accounts: tuple[str, ...]
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One finding as an audit recorded it."""
+
+    fingerprint: str
+    check: str
+    severity: str
+    account: str
+    muted: bool
+
+
+@dataclass(frozen=True)
+class Changes:
+    """From audit `before` to audit `after`: each list holds the findings as `after` saw them
+    (or, for `resolved`, as `before` did)."""
+
+    before: int | None
+    after: int
+    new: tuple[Seen, ...]
+    still_open: tuple[Seen, ...]
+    resolved: tuple[Seen, ...]
+    reopened: tuple[Seen, ...]
+
+
+class History:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(self.path, 0o600)
+        self.db = sqlite3.connect(self.path)
+        self.db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS audits (
+                id INTEGER PRIMARY KEY, at TEXT NOT NULL, command TEXT NOT NULL,
+                accounts TEXT NOT NULL, summary TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS findings (
+                audit INTEGER NOT NULL REFERENCES audits(id), fingerprint TEXT NOT NULL,
+                check_id TEXT NOT NULL, severity TEXT NOT NULL, account TEXT NOT NULL,
+                muted INTEGER NOT NULL, PRIMARY KEY (audit, fingerprint));
+            """
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def record(self, doc: Mapping[str, Any], command: str) -> int:
+        """Keep one report's findings (open and muted) and counts; returns the audit's id."""
+        rows = [(f, False) for f in doc.get("findings", [])]
+        rows += [(f, True) for f in doc.get("muted", [])]
+        accounts = sorted({a["key"] for a in doc.get("accounts", [])})
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO audits (at, command, accounts, summary) VALUES (?, ?, ?, ?)",
+                (doc["generated_at"], command, json.dumps(accounts), json.dumps(doc["summary"])),
+            )
+            audit = int(cur.lastrowid or 0)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (audit, f["fingerprint"], f["check"], f["severity"], f["account"], int(m))
+                    for f, m in rows
+                ],
+            )
+        return audit
+
+    def audits(self) -> list[AuditRow]:
+        rows = self.db.execute("SELECT id, at, command, accounts, summary FROM audits ORDER BY id")
+        return [
+            AuditRow(i, at, cmd, tuple(json.loads(accts)), json.loads(summary))
+            for i, at, cmd, accts, summary in rows
+        ]
+
+    def seen(self, audit: int) -> dict[str, Seen]:
+        rows = self.db.execute(
+            "SELECT fingerprint, check_id, severity, account, muted FROM findings WHERE audit = ?",
+            (audit,),
+        )
+        return {r[0]: Seen(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows}
+
+    def changes(self, before: int | None, after: int) -> Changes:
+        """What changed from `before` (None: nothing recorded yet) to `after`. A finding is
+        reopened when `before` had it muted (the mute expired or was removed), or when an
+        audit earlier than `before` had it open and `before` did not."""
+        now = {fp: s for fp, s in self.seen(after).items() if not s.muted}
+        then = self.seen(before) if before is not None else {}
+        open_then = {fp for fp, s in then.items() if not s.muted}
+        earlier = self._open_before(before) if before is not None else set()
+        reopened = {
+            fp
+            for fp in now
+            if (fp in then and then[fp].muted) or (fp not in then and fp in earlier)
+        }
+        return Changes(
+            before,
+            after,
+            new=_sorted(now[fp] for fp in now if fp not in then and fp not in reopened),
+            still_open=_sorted(now[fp] for fp in now if fp in open_then),
+            resolved=_sorted(then[fp] for fp in open_then if fp not in now),
+            reopened=_sorted(now[fp] for fp in reopened),
+        )
+
+    def _open_before(self, audit: int) -> set[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT fingerprint FROM findings WHERE audit < ? AND muted = 0", (audit,)
+        )
+        return {r[0] for r in rows}
+
+
+def _sorted(items: Any) -> tuple[Seen, ...]:
+    return tuple(sorted(items, key=lambda s: (s.account, s.check, s.fingerprint)))
