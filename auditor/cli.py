@@ -459,7 +459,7 @@ def _audit_and_report(
         if not args.quiet:
             _err(f"report written to {args.output}")
 
-    _record_history(doc, args.command)
+    _record_history(doc, args.command, config.history_path)
     if result.failed:
         return EXIT_PARTIAL
     if args.fail_on != "none":
@@ -471,7 +471,7 @@ def _audit_and_report(
     return EXIT_OK
 
 
-def _record_history(doc: dict, command: str) -> None:
+def _record_history(doc: dict, command: str, path: Path | None) -> None:
     """Keep the audit's fingerprints for `auditor history` and `auditor diff`; a history
     that cannot be written is a warning, never a lost report."""
     import sqlite3
@@ -479,7 +479,7 @@ def _record_history(doc: dict, command: str) -> None:
     from auditor.history import History
 
     try:
-        history = History()
+        history = History(path)
         try:
             history.record(doc, command)
         finally:
@@ -489,9 +489,10 @@ def _record_history(doc: dict, command: str) -> None:
 
 
 def _history(args: argparse.Namespace) -> int:
+    from auditor import config as config_mod
     from auditor.history import History
 
-    history = History()
+    history = History(config_mod.load(args.config).history_path)
     try:
         audits = history.audits()
         if args.command == "history":

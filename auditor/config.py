@@ -88,6 +88,8 @@ class Config:
     # the key): with it, security.email-breached asks which breaches hold your e-mails
     hibp_api_key: str | None = None
     password_exports: tuple[Path, ...] = ()
+    # where the audit history is kept (`[history] path`); None: the user data directory
+    history_path: Path | None = None
 
     def account_role(self, platform: str, handle: str | None) -> str | None:
         """The configured role of an account; a handle-less source takes the platform's only one."""
@@ -134,7 +136,7 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
     _keys(
         raw,
         "",
-        {"owner", "accounts", "checks", "mutes", "endpoints", "credentials", "hibp"},
+        {"owner", "accounts", "checks", "mutes", "endpoints", "credentials", "hibp", "history"},
         problems,
     )
 
@@ -286,9 +288,14 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
         )
         hibp_key = None
 
+    history = _table(raw, "history", problems)
+    _keys(history, "history.", {"path"}, problems)
+    history_at = _str(history, "path", "history.path", problems)
+
     if problems:
         raise ConfigError(str(path or "config"), problems)
     return Config(
+        history_path=Path(history_at).expanduser() if history_at else None,
         hibp_api_key=hibp_key,
         authenticators=found["authenticator"],
         password_exports=found["passwords"],

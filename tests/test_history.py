@@ -81,3 +81,22 @@ def test_scans_are_recorded_and_diffed_from_the_command_line(tmp_path, capsys):
     assert "still open: 11" in out
     assert cli.main(["diff", "1", "9"]) == 2
     assert "no audit 9" in capsys.readouterr().err
+
+
+def test_the_config_can_put_the_history_elsewhere(tmp_path, capsys):
+    from auditor import cli
+
+    from conftest import EXAMPLE
+
+    where = tmp_path / "audits" / "history.sqlite"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[history]\npath = "{where}"\n')
+    args = ["--config", str(config), "-q"]
+    assert cli.main(["scan", str(EXAMPLE), *args, "-o", str(tmp_path / "r.json")]) != 2
+    assert where.exists()
+    capsys.readouterr()
+    assert cli.main(["history", *args]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    config.write_text("[history]\npath = 3\n")
+    assert cli.main(["history", *args]) == 2
+    assert "history.path: expected a non-empty string" in capsys.readouterr().err
