@@ -488,27 +488,35 @@ def _record_history(doc: dict, command: str, path: Path | None) -> None:
         _err(f"warning: the audit history was not recorded ({exc}); the report is complete")
 
 
-def _history(args: argparse.Namespace) -> int:
+def _open_history(args: argparse.Namespace):  # noqa: ANN202 - an auditor.history.History
     from auditor import config as config_mod
     from auditor.history import History
 
-    history = History(config_mod.load(args.config).history_path)
+    return History(config_mod.load(args.config).history_path)
+
+
+def _history(args: argparse.Namespace) -> int:
+    history = _open_history(args)
     try:
         audits = history.audits()
-        if args.command == "history":
-            for a in audits:
-                counts = ", ".join(
-                    f"{n} {sev}" for sev, n in a.summary.get("by_severity", {}).items() if n
-                )
-                counts = f" ({counts})" if counts else ""
-                print(
-                    f"{a.id:>4}  {a.at[:19].replace('T', ' ')}  {a.command:<5}  "
-                    f"{a.summary.get('findings', 0):>3} finding(s){counts}  {', '.join(a.accounts)}"
-                )
-            if not audits:
-                _err("no audits recorded yet: run `auditor scan` or `auditor audit`")
-            return EXIT_OK
-        ids = [a.id for a in audits]
+    finally:
+        history.close()
+    for a in audits:
+        counts = ", ".join(f"{n} {sev}" for sev, n in a.summary.get("by_severity", {}).items() if n)
+        counts = f" ({counts})" if counts else ""
+        print(
+            f"{a.id:>4}  {a.at[:19].replace('T', ' ')}  {a.command:<5}  "
+            f"{a.summary.get('findings', 0):>3} finding(s){counts}  {', '.join(a.accounts)}"
+        )
+    if not audits:
+        _err("no audits recorded yet: run `auditor scan` or `auditor audit`")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    history = _open_history(args)
+    try:
+        ids = [a.id for a in history.audits()]
         wanted = [*args.audits]
         if len(wanted) > 2:
             raise AuditorError("auditor diff takes at most two audits (as `auditor history` lists)")
@@ -532,8 +540,8 @@ def _history(args: argparse.Namespace) -> int:
         ("still open", changes.still_open),
     ):
         print(f"  {label}: {len(items)}")
-        for s in items:
-            print(f"    {s.severity:<8} {s.check:<36} {s.account}  [{s.fingerprint}]")
+        for seen in items:
+            print(f"    {seen.severity:<8} {seen.check:<36} {seen.account}  [{seen.fingerprint}]")
     return EXIT_OK
 
 
@@ -797,7 +805,7 @@ COMMANDS = {
     "secrets": _secrets,
     "init": _init,
     "history": _history,
-    "diff": _history,
+    "diff": _diff,
     "login": _login,
     "data": _data,
 }

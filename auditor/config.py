@@ -367,9 +367,8 @@ def live_account(platform: str, handle: str, role: str = "personal") -> AccountC
     """An account to read live that the config does not (yet) list, as `auditor login
     --handle` names it: the platform's default base URL, no token yet."""
     problems: list[str] = []
-    spec = {"source": "api"}
-    _, base_url, _ = _source(spec, "--handle", platform, handle, problems)
-    problems = [p for p in problems if ".token:" not in p]  # the token is what login makes
+    # no token required: the token is what `auditor login` makes
+    _, base_url, _ = _source({"source": "api"}, "--handle", platform, handle, problems, False)
     if problems or base_url is None:
         raise ConfigError("--handle", problems or [f"{platform}: no live API"])
     return AccountConfig(platform, handle.lstrip("@"), role, source="api", base_url=base_url)
@@ -381,6 +380,7 @@ def _source(
     platform: str | None,
     handle: str | None,
     problems: list[str],
+    require_token: bool = True,
 ) -> tuple[str | None, str | None, str | None]:
     """An account's `source`, `base_url` and `token`, checked: "api" only where a connector
     exists, an https base URL (the platform's default, or a Mastodon handle's instance), and a
@@ -424,7 +424,7 @@ def _source(
             f"the token itself: store it with `auditor login {platform}`"
         )
         token = None
-    elif token is None and platform in TOKEN_REQUIRED:
+    elif token is None and platform in TOKEN_REQUIRED and require_token:
         problems.append(
             f"{where}.token: missing: {platform}'s API needs one: run `auditor login {platform}` "
             f'and give token = "keyring:{platform}/{user}"'

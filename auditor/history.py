@@ -6,14 +6,14 @@ what it was about. Two audits compared give what changed (`Changes`)."""
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from auditor.private_db import open_private_db
 
 
 def default_path() -> Path:
@@ -56,12 +56,8 @@ class Changes:
 class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(self.path, 0o600)
-        self.db = sqlite3.connect(self.path)
-        self.db.executescript(
+        self.db = open_private_db(
+            self.path,
             """
             CREATE TABLE IF NOT EXISTS audits (
                 id INTEGER PRIMARY KEY, at TEXT NOT NULL, command TEXT NOT NULL,
@@ -70,7 +66,7 @@ class History:
                 audit INTEGER NOT NULL REFERENCES audits(id), fingerprint TEXT NOT NULL,
                 check_id TEXT NOT NULL, severity TEXT NOT NULL, account TEXT NOT NULL,
                 muted INTEGER NOT NULL, PRIMARY KEY (audit, fingerprint));
-            """
+            """,
         )
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import responses
+from live_helpers import audit, errors
 from responses.matchers import query_param_matcher
 from test_bluesky import ME, RECORDS, repo
 
@@ -125,18 +126,6 @@ def config(tmp_path):
 def with_password(tmp_path, memory_keyring):
     memory_keyring.set_password("bluesky", HANDLE, SECRET)
     return write_config(tmp_path, 'source = "api"', f'token = "keyring:bluesky/{HANDLE}"')
-
-
-def audit(config, tmp_path, *extra):
-    out = tmp_path / "r.json"
-    code = cli.main(
-        ["audit", "--config", str(config), "-o", str(out), "-q", "--fail-on", "none", *extra]
-    )
-    return code, json.loads(out.read_text())
-
-
-def errors(doc):
-    return [e for s in doc["coverage"]["sources"] for e in s["errors"]]
 
 
 def session(**extra):

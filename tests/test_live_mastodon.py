@@ -5,6 +5,7 @@ import json
 
 import pytest
 import responses
+from live_helpers import audit
 
 from auditor import cli
 
@@ -52,14 +53,6 @@ def config(tmp_path):
         'role = "personal"\nsource = "api"\n'
     )
     return path
-
-
-def audit(config, tmp_path, *extra):
-    out = tmp_path / "r.json"
-    code = cli.main(
-        ["audit", "--config", str(config), "-o", str(out), "-q", "--fail-on", "none", *extra]
-    )
-    return code, json.loads(out.read_text())
 
 
 def pages(*batches):

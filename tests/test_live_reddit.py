@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 import responses
+from live_helpers import audit, errors
 from responses.matchers import query_param_matcher
 from test_reddit import export
 
@@ -139,18 +140,6 @@ def no_sleep(monkeypatch):
     monkeypatch.setattr("auditor.live.http.time.sleep", waits.append)
     monkeypatch.setattr("auditor.live.http.time.time", lambda: 1_000_000.0)
     return waits
-
-
-def audit(config, tmp_path, *extra):
-    out = tmp_path / "r.json"
-    code = cli.main(
-        ["audit", "--config", str(config), "-o", str(out), "-q", "--fail-on", "none", *extra]
-    )
-    return code, json.loads(out.read_text())
-
-
-def errors(doc):
-    return [e for s in doc["coverage"]["sources"] for e in s["errors"]]
 
 
 def listing_calls():

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 import responses
+from live_helpers import audit, errors
 
 from auditor import cli
 from auditor.config import AccountConfig
@@ -186,22 +187,10 @@ def config(tmp_path, memory_keyring):
     return path
 
 
-def audit(config, tmp_path, *extra):
-    out = tmp_path / "r.json"
-    code = cli.main(
-        ["audit", "--config", str(config), "-o", str(out), "-q", "--fail-on", "none", *extra]
-    )
-    return code, json.loads(out.read_text())
-
-
 def connector():
     cfg = AccountConfig("x", "drtest", "professional", source="api", token="keyring:x/token")
     client = ApiClient("x", BASE, cfg.key, token=TOKEN, sleep=lambda s: None, clock=lambda: NOW)
     return XConnector(cfg, client)
-
-
-def errors_of(doc):
-    return [e for s in doc["coverage"]["sources"] for e in s["errors"]]
 
 
 @responses.activate
@@ -209,7 +198,7 @@ def test_paging_to_the_end_with_retweets_replies_places_and_a_patient(config, tm
     responses.get(LOOKUP, json=user())
     pages(SPECS[:2], SPECS[2:4], SPECS[4:])
     code, doc = audit(config, tmp_path)
-    assert code == 0, errors_of(doc)
+    assert code == 0, errors(doc)
     [acct] = doc["accounts"]
     assert acct["key"] == "x:drtest" and acct["posts_scanned"] == 5
     assert acct["private"] is False
@@ -291,7 +280,7 @@ def test_rate_limit_headers_are_waited_out(config, tmp_path, monkeypatch):
         },
     )
     code, doc = audit(config, tmp_path)
-    assert code == 0, errors_of(doc)
+    assert code == 0, errors(doc)
     assert waits == [30.0, 45.0]
     assert doc["accounts"][0]["posts_scanned"] == 5
 
@@ -316,7 +305,7 @@ def test_a_429_without_headers_backs_off_whatever_its_body(config, tmp_path, mon
     )
     responses.get(TWEETS, json=answer(SPECS))
     code, doc = audit(config, tmp_path)
-    assert code == 0, errors_of(doc)
+    assert code == 0, errors(doc)
     assert waits == [1.0, 20.0]  # the backoff, then to the reset 21 s after the start
     assert doc["accounts"][0]["posts_scanned"] == 5
 
@@ -330,7 +319,7 @@ def test_a_server_error_then_success(config, tmp_path, monkeypatch):
     responses.get(TWEETS, status=503)
     responses.get(TWEETS, json=answer(SPECS))
     code, doc = audit(config, tmp_path)
-    assert code == 0, errors_of(doc)
+    assert code == 0, errors(doc)
     assert waits == [1.0, 2.0] and doc["accounts"][0]["posts_scanned"] == 5
 
 
@@ -340,7 +329,7 @@ def test_a_refused_token_names_the_login_command_and_is_never_shown(config, tmp_
                                             "status": 401, "detail": "Unauthorized"})  # fmt: skip
     code, doc = audit(config, tmp_path)
     assert code == 3
-    [err] = errors_of(doc)
+    [err] = errors(doc)
     assert err["file"] == "x:drtest"
     assert "auditor login x" in err["message"] and "HTTP 401" in err["message"]
     assert TOKEN not in json.dumps(doc)
@@ -355,7 +344,7 @@ def test_an_answer_that_is_not_json_is_one_error(config, tmp_path):
     responses.get(TWEETS, body="<html>upstream error</html>")
     code, doc = audit(config, tmp_path)
     assert code == 3
-    [err] = errors_of(doc)
+    [err] = errors(doc)
     assert err["file"] == "x:drtest" and "not JSON" in err["message"]
 
 
@@ -364,8 +353,8 @@ def test_an_empty_account(config, tmp_path):
     responses.get(LOOKUP, json=user(tweet_count=0))
     responses.get(TWEETS, json={"meta": {"result_count": 0}})
     code, doc = audit(config, tmp_path)
-    assert code == 0, errors_of(doc)
-    assert doc["accounts"][0]["posts_scanned"] == 0 and errors_of(doc) == []
+    assert code == 0, errors(doc)
+    assert doc["accounts"][0]["posts_scanned"] == 0 and errors(doc) == []
 
 
 @responses.activate
@@ -397,7 +386,7 @@ def test_errors_in_a_200_answer_are_one_line_saying_what_to_do(config, tmp_path,
     responses.get(TWEETS, json={"errors": [error]})
     code, doc = audit(config, tmp_path)
     assert code == 3
-    [err] = errors_of(doc)
+    [err] = errors(doc)
     assert err["file"] == "x:drtest"
     for w in words:
         assert w in err["message"]
@@ -415,7 +404,7 @@ def test_a_handle_x_does_not_know(config, tmp_path):
     )  # fmt: skip
     code, doc = audit(config, tmp_path)
     assert code == 3
-    [err] = errors_of(doc)
+    [err] = errors(doc)
     assert "Could not find user" in err["message"] and "handle" in err["message"]
 
 
@@ -432,7 +421,7 @@ def test_a_huge_account_cut_short_by_the_rate_limit(config, tmp_path, monkeypatc
     )
     code, doc = audit(config, tmp_path)
     assert code == 3
-    [err] = errors_of(doc)
+    [err] = errors(doc)
     assert "asks to wait 15 min" in err["message"] and "run the audit again" in err["message"]
     assert "3 posts in the cache are audited" in err["message"]
     assert doc["accounts"][0]["posts_scanned"] == 2  # the patient post and a reply: audited
@@ -496,7 +485,7 @@ def test_the_archive_and_the_api_give_the_same_findings(tmp_path, memory_keyring
         mock.get(TWEETS, json=answer(SPECS[3:]), match=query("t1"))
         code, live = audit(live_config, tmp_path)
         assert all(c.request.method == "GET" for c in mock.calls)
-    assert code == 0, errors_of(live)
+    assert code == 0, errors(live)
     assert scanned["accounts"][0]["posts_scanned"] == live["accounts"][0]["posts_scanned"] == 5
     by_fp = {f["fingerprint"]: f["check"] for f in scanned["findings"]}
     # post findings and account ones alike (the profile, the unknown second factor)

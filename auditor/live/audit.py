@@ -32,6 +32,21 @@ def connector_class(platform: str) -> type[Connector]:
     return getattr(importlib.import_module(module), name)
 
 
+def connect(
+    cfg: AccountConfig, secret: str | None, notify: Callable[[str], None], token_fix: str
+) -> Connector:
+    """The account's connector with its client, logged in when there is a secret: for an
+    audit and for `auditor login`'s check alike. `token_fix` says what to do when the
+    platform refuses the secret."""
+    client = ApiClient(
+        cfg.platform, cfg.base_url or "", cfg.key, notify=notify, token_fix=token_fix
+    )
+    connector = connector_class(cfg.platform)(cfg, client)
+    if secret is not None:
+        connector.authenticate(secret)
+    return connector
+
+
 def chosen_accounts(config: Config, only: Sequence[str]) -> list[AccountConfig]:
     """The accounts to audit: all of the config's, or those `--account` names; every one
     needs a `source`. Checked before any network call."""
@@ -104,16 +119,7 @@ class LiveRun:
                 )
         if self.cache is None:
             self.cache = PostCache()
-        client = ApiClient(
-            cfg.platform,
-            cfg.base_url or "",
-            cfg.key,
-            notify=self.notify,
-            token_fix=f"run `{login}` to store a new one",
-        )
-        connector = connector_class(cfg.platform)(cfg, client)
-        if token is not None:
-            connector.authenticate(token)
+        connector = connect(cfg, token, self.notify, f"run `{login}` to store a new one")
         return live_import(
             connector, self.cache, refresh=self.refresh, on_fetched=self._progress(cfg.key)
         )

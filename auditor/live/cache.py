@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from auditor.model import Post
+from auditor.private_db import open_private_db
 
 FULL_WALK_EVERY = timedelta(days=7)
 # every field of a Post but its time, which has a column of its own
@@ -31,18 +30,14 @@ def default_path() -> Path:
 class PostCache:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(self.path, 0o600)
-        self.db = sqlite3.connect(self.path)
-        self.db.executescript(
+        self.db = open_private_db(
+            self.path,
             """
             CREATE TABLE IF NOT EXISTS posts (
                 account TEXT NOT NULL, id TEXT NOT NULL, created_at TEXT, data TEXT NOT NULL,
                 PRIMARY KEY (account, id));
             CREATE TABLE IF NOT EXISTS walks (account TEXT PRIMARY KEY, full_at TEXT NOT NULL);
-            """
+            """,
         )
 
     def close(self) -> None:

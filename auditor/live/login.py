@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 from auditor import secrets
 from auditor.config import AccountConfig, Config, live_account
 from auditor.errors import ConfigError, InputError
-from auditor.live.audit import CONNECTORS, connector_class
-from auditor.live.http import ApiClient
+from auditor.live.audit import CONNECTORS, connect
 
 
 @dataclass(frozen=True)
@@ -125,16 +124,9 @@ def secret_name(cfg: AccountConfig) -> str:
 def check(cfg: AccountConfig, secret: str, notify: Callable[[str], None]) -> str:
     """Log in with the secret and read who it belongs to (one read call); raises InputError
     when the platform refuses it or it belongs to another account. Nothing is stored here."""
-    client = ApiClient(
-        cfg.platform,
-        cfg.base_url or "",
-        cfg.key,
-        notify=notify,
-        token_fix=f"check what you copied, or create a new {guides()[cfg.platform].credential}",
-    )
-    connector = connector_class(cfg.platform)(cfg, client)
-    connector.authenticate(secret)
-    who = connector.whoami()
+    credential = guides()[cfg.platform].credential
+    fix = f"check what you copied, or create a new {credential}"
+    who = connect(cfg, secret, notify, fix).whoami()
     if not _same(who, cfg.handle):
         raise InputError(
             cfg.key,

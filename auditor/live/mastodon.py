@@ -4,6 +4,7 @@ settings, profile and posts (ids, texts, visibility) the archive importer reads.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,25 +27,16 @@ class MastodonConnector(Connector):
     platform = "mastodon"
 
     def snapshot(self) -> Snapshot:
+        me, where = self._me()
+        prefs: dict[str, Any] = {}
         if self.client.token:
-            me = as_dict(self.client.get_json("/api/v1/accounts/verify_credentials"))
-            try:
+            # a token without read:accounts still reads the account and the posts
+            with contextlib.suppress(ApiError):
                 prefs = as_dict(self.client.get_json("/api/v1/preferences"))
-            except ApiError:
-                prefs = {}  # a token without read:accounts still reads the posts
-            where = "verify_credentials"
-        else:
-            user = self.cfg.handle.lstrip("@").partition("@")[0]
-            me = as_dict(self.client.get_json("/api/v1/accounts/lookup", {"acct": user}))
-            prefs, where = {}, "accounts/lookup"
-        if not as_str(me.get("id")):
-            raise ApiError(self.client.account, f"{where}: no account in the answer")
         self.me = me
-        host = urlsplit(as_str(me.get("url"))).hostname or urlsplit(self.client.base_url).hostname
-        handle = f"{as_str(me.get('username'))}@{host}"
         account = Account(
             "mastodon",
-            handle,
+            self._handle(me),
             role=self.cfg.role,
             display_name=as_str(me.get("display_name")) or None,
         )
@@ -58,18 +50,31 @@ class MastodonConnector(Connector):
     def whoami(self) -> str:
         # one call: verify_credentials names the token's owner (the lookup, without a token,
         # only the configured handle)
+        return self._handle(self._me()[0])
+
+    def _me(self) -> tuple[dict[str, Any], str]:
+        """The account, and which call gave it: verify_credentials with a token, the public
+        lookup of the configured handle without one."""
         if self.client.token:
+            where = "verify_credentials"
             me = as_dict(self.client.get_json("/api/v1/accounts/verify_credentials"))
         else:
+            where = "accounts/lookup"
             user = self.cfg.handle.lstrip("@").partition("@")[0]
             me = as_dict(self.client.get_json("/api/v1/accounts/lookup", {"acct": user}))
+        if not as_str(me.get("id")):
+            raise ApiError(self.client.account, f"{where}: no account in the answer")
+        return me, where
+
+    def _handle(self, me: dict[str, Any]) -> str:
+        """user@instance, the instance from the account's own URL (as the archive's actor)."""
         host = urlsplit(as_str(me.get("url"))).hostname or urlsplit(self.client.base_url).hostname
         return f"{as_str(me.get('username'))}@{host}"
 
     def pages(self) -> Iterator[list[Post]]:
         me = self.me
         own_id = as_str(me.get("id"))
-        handle = f"{as_str(me.get('username'))}@{urlsplit(as_str(me.get('url'))).hostname}"
+        handle = self._handle(me)
         key = f"mastodon:{handle}"
         url: str | None = f"/api/v1/accounts/{own_id}/statuses"
         params: dict[str, Any] | None = {"limit": PAGE}
