@@ -1,5 +1,5 @@
-"""The `auditor` command: scan, audit, init, login, history, diff, classify, checks, facts,
-secrets, data.
+"""The `auditor` command: scan, audit, init, login, history, diff, schedule, classify, checks,
+facts, secrets, data.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 a source or
 check failed but the rest ran.
@@ -79,7 +79,7 @@ def _report_options() -> argparse.ArgumentParser:
         "--format",
         "-f",
         metavar="FORMAT",
-        help="text (default), json, markdown or csv; -o FILE.json etc. picks it by suffix",
+        help="text (default), json, markdown, csv or html; -o FILE.json etc. picks it by suffix",
     )
     report.add_argument(
         "--show-text", action="store_true", help="show the words that fired instead of masking"
@@ -241,6 +241,34 @@ def build_parser() -> argparse.ArgumentParser:
         "when its mute expired or it came back after it had been resolved.",
     )
     diff.add_argument("audits", nargs="*", type=int, metavar="N", help="audit numbers (A B)")
+
+    schedule = sub.add_parser(
+        "schedule",
+        parents=[common],
+        help="run the config's audit periodically (a monthly self-audit by default)",
+        description="Run the config's audit on its [schedule] cron expression (crontab syntax, "
+        "local time; default 08:00 on the 1st of each month) in the foreground, until Ctrl-C or "
+        "SIGTERM. Each run writes dated reports in the [schedule] formats into the report "
+        "directory, keeps the newest [schedule] keep runs, records the history, and mails a "
+        "report when [schedule.mail] says so. Runs missed while the machine slept are made up "
+        "once. To let the system start it instead, install what --print-systemd or --print-cron "
+        "prints: both fire at the same times as this scheduler.",
+    )
+    doing = schedule.add_mutually_exclusive_group()
+    doing.add_argument(
+        "--once", action="store_true", help="one scheduled run now (what cron and timers call)"
+    )
+    doing.add_argument(
+        "--next", type=int, metavar="N", nargs="?", const=5, help="list the next N run times"
+    )
+    doing.add_argument(
+        "--print-cron", action="store_true", help="print the equivalent crontab line"
+    )
+    doing.add_argument(
+        "--print-systemd",
+        action="store_true",
+        help="print the equivalent systemd user service and timer",
+    )
 
     classify = sub.add_parser(
         "classify",
@@ -415,7 +443,7 @@ def _audit_and_report(
 ) -> int:
     """Run the audit over `sources` (and live accounts), write the report, and give the exit
     code: what `scan` and `audit` share."""
-    from auditor import engine
+    from auditor import engine, history
     from auditor.progress import Progress
     from auditor.reports.document import build
 
@@ -449,6 +477,7 @@ def _audit_and_report(
         return EXIT_INPUT
 
     doc = build(result, show_text=args.show_text)
+    history.keep(doc, args.command, config.history_path, _err)
     report = plugins.reports[fmt]()
     if args.output is None:
         report.render(doc, sys.stdout)
@@ -459,7 +488,6 @@ def _audit_and_report(
         if not args.quiet:
             _err(f"report written to {args.output}")
 
-    _record_history(doc, args.command, config.history_path)
     if result.failed:
         return EXIT_PARTIAL
     if args.fail_on != "none":
@@ -469,23 +497,6 @@ def _audit_and_report(
         if any(f.severity.rank >= bar for f in result.findings):
             return EXIT_FINDINGS
     return EXIT_OK
-
-
-def _record_history(doc: dict, command: str, path: Path | None) -> None:
-    """Keep the audit's fingerprints for `auditor history` and `auditor diff`; a history
-    that cannot be written is a warning, never a lost report."""
-    import sqlite3
-
-    from auditor.history import History
-
-    try:
-        history = History(path)
-        try:
-            history.record(doc, command)
-        finally:
-            history.close()
-    except (sqlite3.Error, OSError) as exc:
-        _err(f"warning: the audit history was not recorded ({exc}); the report is complete")
 
 
 def _open_history(args: argparse.Namespace):  # noqa: ANN202 - an auditor.history.History
@@ -543,6 +554,13 @@ def _diff(args: argparse.Namespace) -> int:
         for seen in items:
             print(f"    {seen.severity:<8} {seen.check:<36} {seen.account}  [{seen.fingerprint}]")
     return EXIT_OK
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from auditor.schedule import command
+
+    config, plugins = _setup(args)
+    return command.run(args, config, plugins)
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -806,6 +824,7 @@ COMMANDS = {
     "init": _init,
     "history": _history,
     "diff": _diff,
+    "schedule": _schedule,
     "login": _login,
     "data": _data,
 }

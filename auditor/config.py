@@ -10,8 +10,15 @@ from typing import Any
 
 import platformdirs
 
+from auditor.config_fields import array as _array
+from auditor.config_fields import keys as _keys
+from auditor.config_fields import show as _show
+from auditor.config_fields import string as _str
+from auditor.config_fields import table as _table
 from auditor.errors import ConfigError
 from auditor.model import ROLES, Mute, Severity
+from auditor.schedule import settings as schedule_settings
+from auditor.schedule.settings import ScheduleConfig
 
 # The services the auditor may call, and their default base URLs (`[endpoints]` overrides).
 ENDPOINTS = {
@@ -90,6 +97,8 @@ class Config:
     password_exports: tuple[Path, ...] = ()
     # where the audit history is kept (`[history] path`); None: the user data directory
     history_path: Path | None = None
+    # `auditor schedule`: when, which reports where, and whom to mail (`[schedule]`)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
 
     def account_role(self, platform: str, handle: str | None) -> str | None:
         """The configured role of an account; a handle-less source takes the platform's only one."""
@@ -136,7 +145,17 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
     _keys(
         raw,
         "",
-        {"owner", "accounts", "checks", "mutes", "endpoints", "credentials", "hibp", "history"},
+        {
+            "owner",
+            "accounts",
+            "checks",
+            "mutes",
+            "endpoints",
+            "credentials",
+            "hibp",
+            "history",
+            "schedule",
+        },
         problems,
     )
 
@@ -291,11 +310,13 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
     history = _table(raw, "history", problems)
     _keys(history, "history.", {"path"}, problems)
     history_at = _str(history, "path", "history.path", problems)
+    schedule = schedule_settings.parse(_table(raw, "schedule", problems), problems)
 
     if problems:
         raise ConfigError(str(path or "config"), problems)
     return Config(
         history_path=Path(history_at).expanduser() if history_at else None,
+        schedule=schedule,
         hibp_api_key=hibp_key,
         authenticators=found["authenticator"],
         password_exports=found["passwords"],
@@ -327,40 +348,6 @@ def unknown_checks(config: Config, known: set[str]) -> list[str]:
 
 def _bad() -> Severity:
     raise ValueError
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-def _keys(table: dict[str, Any], prefix: str, allowed: set[str], problems: list[str]) -> None:
-    for key in table:
-        if key not in allowed:
-            problems.append(
-                f"{prefix}{key}: unknown key (expected one of {', '.join(sorted(allowed))})"
-            )
-
-
-def _table(raw: dict[str, Any], key: str, problems: list[str]) -> dict[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        problems.append(f"{key}: expected a table ([{key}]), got {_show(value)}")
-        return {}
-    return value
-
-
-def _array(raw: dict[str, Any], key: str, problems: list[str]) -> list[Any]:
-    value = raw.get(key, [])
-    if not isinstance(value, list):
-        problems.append(f"{key}: expected an array of tables ([[{key}]]), got {_show(value)}")
-        return []
-    return value
 
 
 def live_account(platform: str, handle: str, role: str = "personal") -> AccountConfig:
@@ -430,17 +417,3 @@ def _source(
             f'and give token = "keyring:{platform}/{user}"'
         )
     return "api", base_url.rstrip("/"), token
-
-
-def _str(
-    table: dict[str, Any], key: str, where: str, problems: list[str], required: bool = False
-) -> str | None:
-    if key not in table:
-        if required:
-            problems.append(f"{where}: missing (required)")
-        return None
-    value = table[key]
-    if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: expected a non-empty string, got {_show(value)}")
-        return None
-    return value.strip()

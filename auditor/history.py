@@ -6,7 +6,8 @@ what it was about. Two audits compared give what changed (`Changes`)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,12 +107,38 @@ class History:
         )
         return {r[0]: Seen(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows}
 
+    def audit(self, audit: int) -> AuditRow | None:
+        return next((a for a in self.audits() if a.id == audit), None)
+
+    def previous(self, audit: int) -> AuditRow | None:
+        """The last audit before `audit` of any of the same accounts: what "since last audit"
+        compares with (a scan of another person's archive in between is not it)."""
+        rows = self.audits()
+        current = next((a for a in rows if a.id == audit), None)
+        if current is None:
+            return None
+        earlier = [a for a in rows if a.id < audit and set(a.accounts) & set(current.accounts)]
+        return earlier[-1] if earlier else None
+
+    def recent(self, audit: int, count: int = 12) -> list[AuditRow]:
+        """Up to `count` audits of the same accounts, oldest first, ending with `audit`."""
+        rows = self.audits()
+        current = next((a for a in rows if a.id == audit), None)
+        if current is None:
+            return []
+        mine = set(current.accounts)
+        return [a for a in rows if a.id <= audit and set(a.accounts) & mine][-count:]
+
     def changes(self, before: int | None, after: int) -> Changes:
-        """What changed from `before` (None: nothing recorded yet) to `after`. A finding is
-        reopened when `before` had it muted (the mute expired or was removed), or when an
-        audit earlier than `before` had it open and `before` did not."""
+        """What changed from `before` (None: nothing recorded yet) to `after`, for the accounts
+        `after` audited (an account left out is not resolved). A finding is reopened when
+        `before` had it muted (the mute expired or was removed), or when an audit earlier than
+        `before` had it open and `before` did not."""
         now = {fp: s for fp, s in self.seen(after).items() if not s.muted}
+        row = self.audit(after)
+        audited = set(row.accounts) if row else set()
         then = self.seen(before) if before is not None else {}
+        then = {fp: s for fp, s in then.items() if s.account in audited}
         open_then = {fp for fp, s in then.items() if not s.muted}
         earlier = self._open_before(before) if before is not None else set()
         reopened = {
@@ -133,6 +160,56 @@ class History:
             "SELECT DISTINCT fingerprint FROM findings WHERE audit < ? AND muted = 0", (audit,)
         )
         return {r[0] for r in rows}
+
+
+def keep(doc: dict[str, Any], command: str, path: Path | None, warn: Callable[[str], None]) -> None:
+    """Record the audit and give its report the `changes` object. A history that cannot be
+    written is a warning and a report without `changes`, never a lost report."""
+    try:
+        history = History(path)
+        try:
+            doc["changes"] = report_changes(history, history.record(doc, command))
+        finally:
+            history.close()
+    except (sqlite3.Error, OSError) as exc:
+        warn(f"warning: the audit history was not recorded ({exc}); the report is complete")
+
+
+def report_changes(history: History, audit: int) -> dict[str, Any]:
+    """The report's `changes` object: this audit against the last one of the same accounts,
+    and the recent audits' counts for the trend chart."""
+    before = history.previous(audit)
+    changes = history.changes(before.id if before else None, audit)
+
+    def entries(items: tuple[Seen, ...]) -> list[dict[str, str]]:
+        return [
+            {
+                "fingerprint": s.fingerprint,
+                "check": s.check,
+                "severity": s.severity,
+                "account": s.account,
+            }
+            for s in items
+        ]
+
+    return {
+        "audit": audit,
+        "previous": {"audit": before.id, "at": before.at} if before else None,
+        "new": entries(changes.new) if before else [],
+        "reopened": entries(changes.reopened),
+        "resolved": entries(changes.resolved),
+        "still_open": len(changes.still_open),
+        "recent": [
+            {
+                "audit": a.id,
+                "at": a.at,
+                "findings": a.summary.get("findings", 0),
+                "muted": a.summary.get("muted", 0),
+                "by_severity": a.summary.get("by_severity", {}),
+            }
+            for a in history.recent(audit)
+        ],
+    }
 
 
 def _sorted(items: Any) -> tuple[Seen, ...]:

@@ -56,6 +56,55 @@ def _finding_cell(f: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+# the "since last audit" table names this many findings of each kind, then counts the rest
+CHANGES_SHOWN = 20
+
+
+def since_last_audit(doc: dict[str, Any]) -> Section | None:
+    """What changed since the last recorded audit of these accounts (None: no history)."""
+    changes = doc.get("changes")
+    if not changes:
+        return None
+    sec = Section("Since last audit")
+    before = changes["previous"]
+    if before is None:
+        sec.lines.append(
+            f"First recorded audit of these accounts (audit {changes['audit']}): the next "
+            "report will say what is new, reopened and resolved."
+        )
+        return sec
+    kinds = (("new", "new"), ("reopened", "reopened"), ("resolved", "resolved"))
+    sec.lines.append(
+        f"Compared with audit {before['audit']} of {before['at'][:10]}: "
+        + ", ".join(f"{len(changes[key])} {word}" for key, word in kinds)
+        + f", {changes['still_open']} still open."
+    )
+    if not any(changes[key] for key, _ in kinds):
+        sec.lines.append("Nothing changed.")
+        return sec
+    wanted = {s["fingerprint"] for s in (*changes["new"], *changes["reopened"])}
+    titles = {f["fingerprint"]: f for f in doc["findings"] if f["fingerprint"] in wanted}
+    sec.headers = ("Change", "Severity", "Account", "Finding")
+    sec.widths = (9, 8, 18, 70)
+    for key, word in kinds:
+        items = changes[key]
+        for seen in items[:CHANGES_SHOWN]:
+            full = titles.get(seen["fingerprint"])
+            what = full["title"] if full else "no longer found"
+            sec.rows.append(
+                (
+                    word,
+                    seen["severity"],
+                    seen["account"],
+                    f"{what}\n[{seen['check']} {seen['fingerprint'][:12]}]",
+                )
+            )
+        if len(items) > CHANGES_SHOWN:
+            more = len(items) - CHANGES_SHOWN
+            sec.rows.append((word, "", "", f"... and {more} more (auditor diff lists them all)"))
+    return sec
+
+
 def sections(doc: dict[str, Any]) -> Iterator[Section]:
     s = doc["summary"]
     counts = ", ".join(f"{s['by_severity'][k]} {k}" for k in SEVERITY_ORDER if s["by_severity"][k])
@@ -77,6 +126,9 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
     if doc.get("evidence_masked"):
         head.lines.append("Evidence is masked; run with --show-text to see the words that fired.")
     yield head
+    changed = since_last_audit(doc)
+    if changed is not None:
+        yield changed
 
     accounts = Section(
         "Accounts", headers=("Account", "Role", "Posts scanned", "Two-factor", "Private")

@@ -84,9 +84,16 @@ def chosen_accounts(config: Config, only: Sequence[str]) -> list[AccountConfig]:
 class LiveRun:
     """The live accounts of one audit: one post cache, opened for the run and closed after."""
 
-    def __init__(self, refresh: bool = False, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        refresh: bool = False,
+        quiet: bool = False,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.refresh = refresh
         self.quiet = quiet
+        # where the run's lines go instead of stderr (the scheduler's log)
+        self.log = log
         self.cache: PostCache | None = None
 
     def __enter__(self) -> LiveRun:
@@ -102,7 +109,9 @@ class LiveRun:
             self.cache.close()
 
     def notify(self, line: str) -> None:
-        if not self.quiet:
+        if self.log is not None:
+            self.log(line)
+        elif not self.quiet:
             sys.stderr.write(f"auditor: {line}\n")
 
     def source(self, cfg: AccountConfig) -> LiveSource:
