@@ -1,5 +1,5 @@
-"""The `auditor` command: scan, audit, init, login, history, diff, schedule, classify, checks,
-facts, secrets, data.
+"""The `auditor` command: scan, audit, init, login, history, diff, schedule, share, classify,
+checks, facts, secrets, data.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 a source or
 check failed but the rest ran.
@@ -168,6 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="audit only this account (platform:handle, as `auditor audit` lists them); repeatable",
     )
     audit.add_argument(
+        "--share",
+        type=Path,
+        metavar="FILE",
+        help="also write the summary for your employer's security review (auditor.share/1: "
+        "two-factor, settings findings and counts of risky posts per account; never a post, "
+        "link, message, secret or personal handle); check it with `auditor share --show FILE`",
+    )
+    audit.add_argument(
         "--refresh",
         action="store_true",
         help="fetch every post again instead of only the new ones (also finds deleted posts)",
@@ -241,6 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
         "when its mute expired or it came back after it had been resolved.",
     )
     diff.add_argument("audits", nargs="*", type=int, metavar="N", help="audit numbers (A B)")
+
+    share = sub.add_parser(
+        "share",
+        parents=[common],
+        help="show what a summary for your employer holds, before you send it",
+        description="Print, in words and then exactly as the file holds it, what a summary "
+        "written by `auditor audit --share FILE` (or [share] path) tells your employer.",
+    )
+    share.add_argument("--show", type=Path, metavar="FILE", required=True, help="the summary")
 
     schedule = sub.add_parser(
         "schedule",
@@ -478,6 +495,12 @@ def _audit_and_report(
 
     doc = build(result, show_text=args.show_text)
     history.keep(doc, args.command, config.history_path, _err)
+    if getattr(args, "share", None) is not None:
+        from auditor.practice import share
+
+        share.write(args.share, share.summary(doc, config, share.check_titles()))
+        if not args.quiet:
+            _err(f"summary for your employer written to {args.share}: `auditor share --show` it")
     report = plugins.reports[fmt]()
     if args.output is None:
         report.render(doc, sys.stdout)
@@ -553,6 +576,22 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"  {label}: {len(items)}")
         for seen in items:
             print(f"    {seen.severity:<8} {seen.check:<36} {seen.account}  [{seen.fingerprint}]")
+    return EXIT_OK
+
+
+def _share(args: argparse.Namespace) -> int:
+    from auditor.practice import share
+
+    try:
+        data = json.loads(args.show.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise AuditorError(f"{args.show}: not a readable summary ({exc})") from exc
+    if not isinstance(data, dict) or data.get("schema") != share.SCHEMA:
+        raise AuditorError(f"{args.show}: not an {share.SCHEMA} summary (`auditor audit --share`)")
+    for line in share.describe(data):
+        print(line)
+    print("\nExactly what the file holds:")
+    print(args.show.read_text(encoding="utf-8"), end="")
     return EXIT_OK
 
 
@@ -825,6 +864,7 @@ COMMANDS = {
     "history": _history,
     "diff": _diff,
     "schedule": _schedule,
+    "share": _share,
     "login": _login,
     "data": _data,
 }

@@ -66,6 +66,13 @@ class AccountConfig:
     source: str | None = None
     base_url: str | None = None
     token: str | None = None
+    # whether the summary for the employer (`--share`) names the handle; None: only for
+    # professional and practice accounts, never a personal one
+    share_handle: bool | None = None
+
+    @property
+    def shares_handle(self) -> bool:
+        return self.share_handle if self.share_handle is not None else self.role != "personal"
 
     @property
     def key(self) -> str:
@@ -99,6 +106,11 @@ class Config:
     history_path: Path | None = None
     # `auditor schedule`: when, which reports where, and whom to mail (`[schedule]`)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    owner_email: str | None = None
+    # the summary for the employer (`[share]`): where every scheduled run writes it, and
+    # whether it counts posts about working conditions (left out unless the member opts in)
+    share_path: Path | None = None
+    share_working_conditions: bool = False
 
     def account_role(self, platform: str, handle: str | None) -> str | None:
         """The configured role of an account; a handle-less source takes the platform's only one."""
@@ -155,14 +167,18 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
             "hibp",
             "history",
             "schedule",
+            "share",
         },
         problems,
     )
 
     owner = _table(raw, "owner", problems)
-    _keys(owner, "owner.", {"name", "practice"}, problems)
+    _keys(owner, "owner.", {"name", "practice", "email"}, problems)
     name = _str(owner, "name", "owner.name", problems)
     practice = _str(owner, "practice", "owner.practice", problems)
+    email = _str(owner, "email", "owner.email", problems)
+    if email is not None and "@" not in email:
+        problems.append(f"owner.email: expected an e-mail address, got {_show(email)}")
 
     accounts: list[AccountConfig] = []
     for i, acc in enumerate(_array(raw, "accounts", problems)):
@@ -182,9 +198,16 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
                 "source",
                 "base_url",
                 "token",
+                "share_handle",
             },
             problems,
         )
+        share_handle = acc.get("share_handle")
+        if share_handle is not None and not isinstance(share_handle, bool):
+            problems.append(
+                f"{where}.share_handle: expected true or false, got {_show(share_handle)}"
+            )
+            share_handle = None
         platform = _str(acc, "platform", f"{where}.platform", problems, required=True)
         if platform is not None and platform not in PLATFORMS:
             problems.append(
@@ -221,6 +244,7 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
                     source,
                     base_url,
                     token,
+                    share_handle,
                 )
             )
 
@@ -311,12 +335,22 @@ def parse(raw: dict[str, Any], path: Path | None = None) -> Config:
     _keys(history, "history.", {"path"}, problems)
     history_at = _str(history, "path", "history.path", problems)
     schedule = schedule_settings.parse(_table(raw, "schedule", problems), problems)
+    share = _table(raw, "share", problems)
+    _keys(share, "share.", {"path", "working_conditions"}, problems)
+    share_at = _str(share, "path", "share.path", problems)
+    working = share.get("working_conditions", False)
+    if not isinstance(working, bool):
+        problems.append(f"share.working_conditions: expected true or false, got {_show(working)}")
+        working = False
 
     if problems:
         raise ConfigError(str(path or "config"), problems)
     return Config(
         history_path=Path(history_at).expanduser() if history_at else None,
         schedule=schedule,
+        owner_email=email,
+        share_path=Path(share_at).expanduser() if share_at else None,
+        share_working_conditions=working,
         hibp_api_key=hibp_key,
         authenticators=found["authenticator"],
         password_exports=found["passwords"],

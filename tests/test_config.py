@@ -68,7 +68,7 @@ until = "soon"
 """,
         tmp_path,
     )
-    assert "owner.colour: unknown key (expected one of name, practice)" in found
+    assert "owner.colour: unknown key (expected one of email, name, practice)" in found
     assert any(p.startswith("accounts[1].platform: expected x|facebook") for p in found)
     assert 'accounts[2].role: expected personal|professional|practice, got "pro"' in found
     assert any(p.startswith("checks.disabled: expected a list") for p in found)

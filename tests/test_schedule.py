@@ -35,6 +35,9 @@ source = "{EXAMPLE}"
 [history]
 path = "{tmp_path / "history.sqlite"}"
 
+[share]
+path = "{tmp_path / "summary.json"}"
+
 [schedule]
 formats = {formats}
 report_dir = "{tmp_path / "reports"}"
@@ -93,6 +96,8 @@ def test_a_run_while_another_audit_holds_the_lock_is_skipped(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "audit finished: " in err and "reports: " in err
     assert len(list((tmp_path / "reports").iterdir())) == 2
+    assert json.loads((tmp_path / "summary.json").read_text())["schema"] == "auditor.share/1"
+    assert "summary for the employer written to" in err
 
 
 @pytest.mark.parametrize(

@@ -106,6 +106,14 @@ def _audit(config: Config, plugins: Plugins, started: datetime) -> Outcome:
 
     doc = build(result)
     history.keep(doc, "audit", config.history_path, log.warning)
+    if config.share_path is not None:
+        from auditor.practice import share
+
+        try:
+            share.write(config.share_path, share.summary(doc, config, share.check_titles()))
+            log.info("summary for the employer written to %s", config.share_path)
+        except AuditorError as exc:
+            log.error("%s", exc)
     run = delivery.stamp(started, settings.reports)
     written = delivery.write_reports(doc, settings.formats, plugins.reports, settings.reports, run)
     removed = delivery.prune(settings.reports, settings.keep)

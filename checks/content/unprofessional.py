@@ -28,6 +28,7 @@ REASONS = {
     "employer": "disparages your employer",
     "discrimination": "makes a discriminatory remark",
 }
+WORKING_CONDITIONS = "working_conditions"
 WORKPLACE_NOTE = (
     " Criticism of working conditions (staffing, pay, safety) may be protected concerted "
     "activity under the US National Labor Relations Act: whether to keep it is your call."
@@ -74,15 +75,18 @@ class Unprofessional(PostCheck):
         reasons = [REASONS[f] for f in found]
         title = f"{post_date(post)} {join_words(reasons)}"
         remediation = self.meta.remediation
+        evidence = [Evidence(f, REASONS[f]) for f in found]
         if "employer" in found and "working_conditions" in k:
             remediation += WORKPLACE_NOTE
+            # the summary for an employer leaves such posts out unless the member opts in
+            evidence.append(Evidence(WORKING_CONDITIONS, "is about working conditions"))
         severity = Severity.HIGH if {"intoxicated", "discrimination"} & set(found) else None
         return (
             self.finding(
                 account=post.account,
                 subject=post.id,
                 title=title,
-                evidence=[Evidence(f, REASONS[f]) for f in found],
+                evidence=evidence,
                 post=post,
                 severity=severity,
                 remediation=remediation,
