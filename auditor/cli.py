@@ -1,5 +1,5 @@
-"""The `auditor` command: scan, audit, init, login, history, diff, schedule, share, classify,
-checks, facts, secrets, data.
+"""The `auditor` command: scan, audit, init, login, history, diff, schedule, share, practice,
+classify, checks, facts, secrets, data.
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 a source or
 check failed but the rest ran.
@@ -258,6 +258,28 @@ def build_parser() -> argparse.ArgumentParser:
         "written by `auditor audit --share FILE` (or [share] path) tells your employer.",
     )
     share.add_argument("--show", type=Path, metavar="FILE", required=True, help="the summary")
+
+    practice = sub.add_parser(
+        "practice",
+        help="the practice-wide security review from the staff's shared summaries",
+        description="For a practice manager: combine the summaries staff share "
+        "(`auditor audit --share`) with the roster's policy into one review. No member's post "
+        "is ever in it: the summaries hold none.",
+    )
+    practice_sub = practice.add_subparsers(dest="action", metavar="ACTION", required=True)
+    review = practice_sub.add_parser(
+        "review",
+        parents=[common],
+        help="the review: figures, members, policy checklist, top actions",
+        description="Read roster.toml (see roster.example.toml) and each member's summary; a "
+        "summary that is missing, too old, unreadable, from a newer version or for another "
+        "practice is named as such and never counted as clean.",
+    )
+    review.add_argument("roster", type=Path, help="the roster file (roster.toml)")
+    review.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="text (default) or json"
+    )
+    _add_output(review)
 
     schedule = sub.add_parser(
         "schedule",
@@ -579,6 +601,20 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _practice(args: argparse.Namespace) -> int:
+    from auditor.practice import report, review, roster
+
+    doc = review.review(roster.load(args.roster))
+    if args.output is None:
+        report.render(doc, args.format, sys.stdout)
+    else:
+        with open_private(args.output) as out:
+            report.render(doc, args.format, out)
+        if not args.quiet:
+            _err(f"review written to {args.output}")
+    return EXIT_OK
+
+
 def _share(args: argparse.Namespace) -> int:
     from auditor.practice import share
 
@@ -865,6 +901,7 @@ COMMANDS = {
     "diff": _diff,
     "schedule": _schedule,
     "share": _share,
+    "practice": _practice,
     "login": _login,
     "data": _data,
 }

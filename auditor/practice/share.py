@@ -22,8 +22,9 @@ from auditor.errors import AuditorError
 SCHEMA = "auditor.share/1"
 # the evidence kinds that mark a post as about working conditions (content.unprofessional)
 WORKING_CONDITIONS = frozenset({"working_conditions", "employer"})
-# account-level findings whose check id and severity the employer may see
-ACCOUNT_CHECKS = ("security.", "settings.")
+# account-level findings whose check id and severity the employer may see: the account's
+# security and settings, and whether it mixes professional and personal posts
+ACCOUNT_CHECKS = ("security.", "settings.", "content.mixed-account")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
@@ -66,6 +67,7 @@ def summary(doc: Mapping[str, Any], config: Config, titles: Mapping[str, str]) -
                 }
             )
         elif f["check"].startswith("content.") and f["post"] is not None:
+            # a flagged post: counted, never described
             kinds = {e["kind"] for e in f["evidence"]}
             if kinds & WORKING_CONDITIONS and not opted_in:
                 # not even counted as left out: the count itself would tell
