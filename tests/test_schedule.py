@@ -122,6 +122,8 @@ def test_next_lists_the_run_times_and_bad_settings_are_named(tmp_path, capsys):
     assert cli.main(["schedule", "--next", "3", "--config", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 4 and all(line.startswith("  Sun ") for line in out[1:])
+    assert cli.main(["schedule", "--next", "0", "--config", str(path)]) == 2
+    assert "--next takes a number of run times" in capsys.readouterr().err
     bad = write_config(tmp_path, schedule='cron = "0 7 * * 8"', keep=0)
     assert cli.main(["schedule", "--once", "--config", str(bad)]) == 2
     err = capsys.readouterr().err

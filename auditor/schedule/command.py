@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.errors import ConfigError
+from auditor.errors import AuditorError, ConfigError
 from auditor.schedule import cron, job
 
 if TYPE_CHECKING:
@@ -23,6 +23,8 @@ EXIT_OK, EXIT_PARTIAL = 0, 3
 def run(args: argparse.Namespace, config: Config, plugins: Plugins) -> int:
     spec = cron.parse(config.schedule.cron, config.schedule.timezone)
     if args.next is not None:
+        if args.next < 1:
+            raise AuditorError("--next takes a number of run times, 1 or more")
         print(f"{cron.describe(spec)} ({spec.expression}):")
         for when in cron.next_times(spec, args.next):
             print(f"  {when.strftime('%a %Y-%m-%d %H:%M %Z')}")
