@@ -277,7 +277,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.add_argument("roster", type=Path, help="the roster file (roster.toml)")
     review.add_argument(
-        "--format", "-f", choices=("text", "json"), default="text", help="text (default) or json"
+        "--format",
+        "-f",
+        choices=("text", "json", "markdown", "csv"),
+        default="text",
+        help="text (default), json, markdown or csv (one row per member)",
     )
     _add_output(review)
 

@@ -1,6 +1,8 @@
 """`auditor practice review`: a roster of 12 members with current, stale, missing, malformed,
 newer-format and other-practice summaries; every figure of the JSON review asserted."""
 
+import csv
+import io
 import json
 from datetime import date, timedelta
 
@@ -153,6 +155,18 @@ def test_every_figure_of_the_review(roster_file, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "Security review: Cedar Family Practice" in text
     assert "never counted as clean" in text and "MISSING" in text
+
+    assert cli.main(["practice", "review", str(roster_file), "-f", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "## Policy checklist" in markdown and "- [ ] every member audited" in markdown
+    assert "| Member " in markdown and "| UNREADABLE " in markdown
+    assert cli.main(["practice", "review", str(roster_file), "-f", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["name"]: r["summary_status"] for r in rows} == status
+    assert {r["name"]: r["open_high"] for r in rows if r["open_high"] != "0"} == {
+        "dev": "2",
+        "lee": "1",
+    }
 
 
 def test_the_roster_is_validated_by_key_path(tmp_path):
