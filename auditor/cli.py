@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
 FAIL_ON = ("critical", "high", "medium", "low", "info", "none")
+# auditor.practice.report.FORMATS, named here so `--help` does not import the renderers
+PRACTICE_FORMATS = ("text", "json", "markdown", "csv", "html")
 
 
 def _common() -> argparse.ArgumentParser:
@@ -279,9 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument(
         "--format",
         "-f",
-        choices=("text", "json", "markdown", "csv"),
+        choices=PRACTICE_FORMATS,
         default="text",
-        help="text (default), json, markdown or csv (one row per member)",
+        help="text (default), json, markdown, csv (one row per member) or html (one "
+        "self-contained page with a chart)",
     )
     _add_output(review)
 

@@ -6,12 +6,11 @@ import html
 import io
 import json
 import re
-import shutil
-import subprocess
 import tomllib
 from datetime import date
 
 import pytest
+from browser import chromium
 
 from auditor import config as config_mod
 from auditor import engine
@@ -294,29 +293,6 @@ def test_installed_as_the_html_format():
 
 
 # --- in a browser -------------------------------------------------------------------------
-
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--hide-scrollbars",
-)
-
-
-def chromium(tmp_path, *args):
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    proc = subprocess.run(
-        [exe, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
 
 
 @pytest.fixture

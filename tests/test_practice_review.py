@@ -78,6 +78,12 @@ MEMBERS = {
 
 @pytest.fixture
 def roster_file(tmp_path):
+    return write_roster_file(tmp_path, MEMBERS)
+
+
+def write_roster_file(tmp_path, members, key=lambda name, n: name):
+    """roster.toml in tmp_path, with each member's summary (None: no file) in summaries/;
+    key(name, n) names the member's file and e-mail address."""
     folder = tmp_path / "summaries"
     folder.mkdir()
     lines = [
@@ -86,15 +92,15 @@ def roster_file(tmp_path):
         'required_two_factor = "app"',
         "max_audit_age_days = 45",
     ]
-    for name, data in MEMBERS.items():
+    for n, (name, data) in enumerate(members.items()):
         if data is not None:
             text = data if isinstance(data, str) else json.dumps(data)
-            (folder / f"{name}.json").write_text(text)
+            (folder / f"{key(name, n)}.json").write_text(text)
         lines += [
             "[[members]]",
-            f'name = "{name}"',
-            f'email = "{name}@cedar.example"',
-            f'summary = "summaries/{name}.json"',
+            f"name = {json.dumps(name)}",
+            f'email = "{key(name, n)}@cedar.example"',
+            f'summary = "summaries/{key(name, n)}.json"',
         ]
     path = tmp_path / "roster.toml"
     path.write_text("\n".join(lines) + "\n")
