@@ -120,6 +120,12 @@ def _report_options() -> argparse.ArgumentParser:
         "skipped, and the report says so",
     )
     report.add_argument(
+        "--no-media",
+        action="store_true",
+        help="skip the photos attached to posts (their location, text, codes and people); "
+        "the coverage counts them as not analysed",
+    )
+    report.add_argument(
         "--fail-on",
         choices=FAIL_ON,
         default="high",
@@ -504,21 +510,32 @@ def _audit_and_report(
     passwords = [*config.password_exports, *args.passwords]
     _guard_inputs([*sources, *authenticators, *passwords], args.output)
 
-    result = engine.run(
-        sources,
-        config,
-        plugins,
-        platform=getattr(args, "platform", None),
-        progress=Progress(enabled=not args.quiet),
-        show_text=args.show_text,
-        debug=args.debug,
-        protected_facts=_protected_facts(),
-        authenticators=authenticators,
-        vaults=passwords,
-        all_logins=args.all_logins,
-        offline=args.offline,
-        live=live,
-    )
+    from auditor.media.stage import MediaStage
+
+    progress = Progress(enabled=not args.quiet)
+    protected = _protected_facts()
+    media = MediaStage(enabled=not args.no_media, progress=progress, protected_facts=protected)
+    try:
+        result = engine.run(
+            sources,
+            config,
+            plugins,
+            platform=getattr(args, "platform", None),
+            progress=progress,
+            show_text=args.show_text,
+            debug=args.debug,
+            protected_facts=protected,
+            authenticators=authenticators,
+            vaults=passwords,
+            all_logins=args.all_logins,
+            offline=args.offline,
+            live=live,
+            media=media,
+        )
+    finally:
+        media.close()
+    for note in media.notes:
+        _err(note)
     if not _report_errors(result) and need_a_source:
         return EXIT_INPUT
 

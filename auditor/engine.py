@@ -8,12 +8,13 @@ error entry in the result and the rest of the audit goes on.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor import net, secrets
 from auditor.archive import Archive
@@ -41,8 +42,10 @@ from auditor.model import (
     CredentialCoverage,
     Evidence,
     Finding,
+    MediaCoverage,
     Message,
     MutedFinding,
+    PhotoFacts,
     Post,
     PostRef,
     PostSample,
@@ -59,6 +62,9 @@ from auditor.text.domain import post_domain
 from auditor.text.worker import AVAILABLE as WORKER_AVAILABLE
 from auditor.text.worker import KindsWorker, WorkerGone
 from auditor.threads import Thread, ThreadWindow
+
+if TYPE_CHECKING:
+    from auditor.media.stage import MediaStage
 
 # Called for each post after the post checks, with the ids of the checks that fired and the
 # post's domain (None when no text analysis ran).
@@ -129,7 +135,9 @@ def open_source(path: Path, plugins: Plugins, platform: str | None = None) -> So
                 f"--platform {platform} ({source_cls.title}) finds none of its marker files "
                 "here: check the path, or drop --platform to detect the export",
             )
-        return source_cls().read(archive, detection)
+        imp = source_cls().read(archive, detection)
+        imp.archive = archive
+        return imp
     best: tuple[Detection, type[Source]] | None = None
     for source_cls in plugins.sources.values():
         detection = source_cls.detect(archive)
@@ -138,7 +146,9 @@ def open_source(path: Path, plugins: Plugins, platform: str | None = None) -> So
     if best is None:
         titles = "; ".join(s.title for s in plugins.sources.values())
         raise InputError(str(path), f"not a recognised export (expected one of: {titles})")
-    return best[1]().read(archive, best[0])
+    imp = best[1]().read(archive, best[0])
+    imp.archive = archive  # the media stage reads the attached photos from it
+    return imp
 
 
 def run(
@@ -161,10 +171,13 @@ def run(
     all_logins: bool = False,
     offline: bool = False,
     live: Sequence[LiveSource] = (),
+    media: MediaStage | None = None,
 ) -> AuditResult:
     """Audit the exports at `paths`. With `debug`, an unexpected error in a source is raised
     (for its traceback) instead of being recorded and survived. With `parallel`, an archive of
-    more than one batch of posts is scanned by a second process (`auditor.text.worker`)."""
+    more than one batch of posts is scanned by a second process (`auditor.text.worker`). With
+    `media`, the photos attached to posts are read too (`auditor.media`), and the posts with
+    something in them are judged again."""
     audit = _Audit(
         config, plugins, progress or Progress(enabled=False), on_post, analyser, parallel
     )
@@ -181,6 +194,7 @@ def run(
     audit.read_authenticators(authenticators)
     audit.read_vaults(vaults, all_logins)
     audit.offline = offline
+    audit.media = media
     seen: set[Path] = set()
     try:
         for path in paths:
@@ -254,6 +268,7 @@ class _Audit:
         self.authenticator_reads: list[authenticator.AuthenticatorExport] = []
         self.vault_reads: list[vault.VaultExport] = []
         self.offline = False
+        self.media: MediaStage | None = None
 
     def failed(self, check: Check, exc: Exception, subject: str) -> None:
         self.check_errors.setdefault(
@@ -294,6 +309,8 @@ class _Audit:
         self.progress.start(label)
         read = reposts = 0
         batch: list[Post] = []
+        with_media: list[Post] = []
+        photos = None
         try:
             for post in imp.posts:
                 read += 1
@@ -301,6 +318,8 @@ class _Audit:
                     reposts += 1
                     continue
                 batch.append(post)
+                if post.media:
+                    with_media.append(post)
                 if len(batch) == BATCH:
                     self.check_batch(imp, batch)
                     batch = []
@@ -322,6 +341,8 @@ class _Audit:
             imp.error(where, f"{_internal(exc)}; the posts before it were audited")
         finally:
             self.progress.finish()
+        if self.media is not None and imp.archive is not None and with_media:
+            photos = self.check_photos(imp, with_media, label)
         if self.threads is not None:
             # also after an error: the threads read so far are judged, none spans two sources
             for thread in self.threads.flush():
@@ -344,8 +365,59 @@ class _Audit:
                 posts_read=read,
                 reposts_skipped=reposts,
                 messages_read=messages,
+                photos=photos,
             )
         )
+
+    def check_photos(
+        self, imp: SourceImport, posts: list[Post], label: str
+    ) -> MediaCoverage | None:
+        """Run the media stage on the posts with attachments, then judge again each post whose
+        photos hold something (text, a code, a face, skin, a location), with the photos' text
+        after the caption: its findings replace the caption's own."""
+        assert self.media is not None and imp.archive is not None
+        try:
+            facts, coverage = self.media.run(imp.archive, posts, label)
+        except Exception as exc:  # the photos must never sink the posts' audit
+            if self.debug:
+                raise
+            imp.error(imp.path, f"the photos could not be analysed: {_internal(exc)}")
+            return None
+        judged = [
+            dataclasses.replace(p, photos=facts[p.id], text=with_photo_text(p, facts[p.id]))
+            for p in posts
+            if any(_telling(f) for f in facts.get(p.id, ()))
+        ]
+        if not judged:
+            return coverage
+        ids = {(p.account, p.id) for p in judged}
+        kept: list[Finding] = []
+        on_caption: set[tuple[str, str]] = set()  # (post id, check) fired on the caption alone
+        for f in self.findings:
+            if f.post is not None and f.subject == f.post.id and (f.account, f.subject) in ids:
+                on_caption.add((f.subject, f.check))
+            else:
+                kept.append(f)
+        self.findings = kept
+        analyses = self.analyser.analyse_many([p.text for p in judged]) if self.analyser else None
+        captions = {p.id: p.text for p in posts}
+        for n, post in enumerate(judged):
+            account = self.tally(imp, post.account).account
+            for check in self.post_checks:
+                try:
+                    got = check.check_post(
+                        post, analyses[n] if analyses else None, account, self.ctx
+                    )
+                except Exception as exc:
+                    self.failed(check, exc, f"post {post.id} with its photos")
+                    continue
+                self.findings.extend(
+                    _photo_evidence(
+                        f, captions[post.id], post.photos, (post.id, f.check) not in on_caption
+                    )
+                    for f in got or ()
+                )
+        return coverage
 
     def read_messages(self, imp: SourceImport, where: str) -> int:
         """Read the direct messages, a conversation at a time, into the conversation checks.
@@ -823,6 +895,50 @@ def _thread_finding(f: Finding, posts: list[Post]) -> Finding:
         title=title + " (the details are spread over the thread's posts)",
         evidence=(*f.evidence, *listed),
     )
+
+
+def with_photo_text(post: Post, photos: Sequence[PhotoFacts]) -> str:
+    """The caption, then the text read from each photo: judged as one post, so a name on a
+    whiteboard meets the "patient" of the caption."""
+    read = [f.text for f in photos if f.text]
+    return "\n\n".join([post.text, *read]) if read else post.text
+
+
+def _telling(f: PhotoFacts) -> bool:
+    return bool(f.text or f.codes or f.faces or f.body or f.gps)
+
+
+def _photo_evidence(
+    f: Finding, caption: str, photos: Sequence[PhotoFacts], photos_only: bool
+) -> Finding:
+    """Name the evidence that came from a photo's text, and the photo it came from; when no
+    evidence quotes it but the caption alone did not fire the check (`photos_only`), every
+    photo with text is named."""
+    marked: list[Evidence] = []
+    sources: list[PhotoFacts] = []
+    for ev in f.evidence:
+        where = None
+        if ev.text and ev.text not in caption:
+            where = next((p for p in photos if p.text and ev.text in p.text), None)
+        if where is None:
+            marked.append(ev)
+            continue
+        if where not in sources:
+            sources.append(where)
+        marked.append(dataclasses.replace(ev, label=f"{ev.label} (text in photo)"))
+    if not sources and photos_only and f.check != "content.photo-location":
+        sources = [p for p in photos if p.text]
+    if not sources:
+        return f
+    heads = [
+        Evidence(
+            "text_in_photo",
+            f"text in photo {posixpath.basename(p.name)}",
+            _excerpt(p.text.replace("\n", " / ")),
+        )
+        for p in sources
+    ]
+    return dataclasses.replace(f, evidence=(*heads, *marked))
 
 
 class HookError(Exception):

@@ -67,6 +67,11 @@ class History:
                 audit INTEGER NOT NULL REFERENCES audits(id), fingerprint TEXT NOT NULL,
                 check_id TEXT NOT NULL, severity TEXT NOT NULL, account TEXT NOT NULL,
                 muted INTEGER NOT NULL, PRIMARY KEY (audit, fingerprint));
+            CREATE TABLE IF NOT EXISTS photo_findings (
+                audit INTEGER NOT NULL REFERENCES audits(id), fingerprint TEXT NOT NULL,
+                PRIMARY KEY (audit, fingerprint));
+            CREATE TABLE IF NOT EXISTS photos_unread (
+                audit INTEGER PRIMARY KEY REFERENCES audits(id));
             """,
         )
 
@@ -91,6 +96,18 @@ class History:
                     for f, m in rows
                 ],
             )
+            # what rests on a photo, and whether this audit read the photos: an audit that
+            # did not (--no-media, no media extra) cannot say such a finding was resolved
+            self.db.executemany(
+                "INSERT OR REPLACE INTO photo_findings VALUES (?, ?)",
+                [
+                    (audit, f["fingerprint"])
+                    for f, _ in rows
+                    if any(e.get("kind") in PHOTO_EVIDENCE for e in f.get("evidence", ()))
+                ],
+            )
+            if _photos_unread(doc):
+                self.db.execute("INSERT OR REPLACE INTO photos_unread VALUES (?)", (audit,))
         return audit
 
     def audits(self) -> list[AuditRow]:
@@ -140,6 +157,8 @@ class History:
         then = self.seen(before) if before is not None else {}
         then = {fp: s for fp, s in then.items() if s.account in audited}
         open_then = {fp for fp, s in then.items() if not s.muted}
+        if before is not None and self._photos_unread(after):
+            open_then -= self._photo_findings(before)
         earlier = self._open_before(before) if before is not None else set()
         reopened = {
             fp
@@ -154,6 +173,14 @@ class History:
             resolved=_sorted(then[fp] for fp in open_then if fp not in now),
             reopened=_sorted(now[fp] for fp in reopened),
         )
+
+    def _photos_unread(self, audit: int) -> bool:
+        row = self.db.execute("SELECT 1 FROM photos_unread WHERE audit = ?", (audit,))
+        return row.fetchone() is not None
+
+    def _photo_findings(self, audit: int) -> set[str]:
+        rows = self.db.execute("SELECT fingerprint FROM photo_findings WHERE audit = ?", (audit,))
+        return {r[0] for r in rows}
 
     def _open_before(self, audit: int) -> set[str]:
         rows = self.db.execute(
@@ -214,3 +241,16 @@ def report_changes(history: History, audit: int) -> dict[str, Any]:
 
 def _sorted(items: Any) -> tuple[Seen, ...]:
     return tuple(sorted(items, key=lambda s: (s.account, s.check, s.fingerprint)))
+
+
+# The evidence kinds the media stage adds (auditor.media): a finding with one rests on a photo.
+PHOTO_EVIDENCE = frozenset(("text_in_photo", "photo_gps", "photo_face", "photo_body", "photo_code"))
+
+
+def _photos_unread(doc: Mapping[str, Any]) -> bool:
+    """Whether some source's attached photos were left unread, or read for location only."""
+    for src in doc.get("coverage", {}).get("sources", ()):
+        photos = src.get("photos")
+        if photos and (photos["disabled"] or photos["missing_engines"]):
+            return True
+    return False

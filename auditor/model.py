@@ -88,6 +88,23 @@ class Post:
     content_warning: str | None = None
     place: str | None = None  # a check-in or tagged location: a place the user was
     tagged: tuple[str, ...] = ()  # people tagged in the post
+    photos: tuple[PhotoFacts, ...] = ()  # what the media stage saw in the attached photos
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoFacts:
+    """What the media stage (`auditor.media`) saw in one attached photo. Barcodes are only
+    counted: what they encode is never read into the auditor."""
+
+    name: str  # the photo's path in the archive
+    text: str = ""  # text visible in the photo, as the OCR engine read it
+    codes: int = 0  # barcodes and QR codes
+    faces: int = 0
+    body: bool = False  # skin over much of the picture: a body part in close-up
+    gps: tuple[float, float] | None = None  # latitude, longitude from EXIF or XMP
+    taken_at: datetime | None = None
+    near: int = 0  # the account's other photos taken within the cluster radius of this one
+    protected_place: bool = False  # within the radius of a place among the protected facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +327,21 @@ class Coverage:
     posts_read: int = 0
     reposts_skipped: int = 0
     messages_read: int = 0
+    photos: MediaCoverage | None = None  # None: the source attached no photo to a post
+
+
+@dataclass(frozen=True)
+class MediaCoverage:
+    """What the media stage did with one source's photos; counts and reasons, never content."""
+
+    found: int = 0  # photos attached to posts and present in the export
+    analysed: int = 0  # read by every engine this run (cached results included)
+    cached: int = 0  # of those, taken from the media cache
+    location_only: int = 0  # read for location only: the media extra is not installed
+    skipped: tuple[str, ...] = ()  # one line per photo that could not be read, and why
+    videos: int = 0  # attached videos, which are not analysed
+    disabled: bool = False  # --no-media
+    missing_engines: tuple[str, ...] = ()  # the engines the media extra would add
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,14 @@ import sys
 import time
 from typing import TextIO
 
+BAR = 20
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
+
 
 class Progress:
     """Shows "source: 12,345 posts read, 8,100 posts/s", redrawn at most ten times a second.
@@ -27,7 +35,9 @@ class Progress:
         self._label = label
         self._start = time.monotonic()
 
-    def update(self, count: int, unit: str = "posts read") -> None:
+    def update(self, count: int, unit: str = "posts read", total: int | None = None) -> None:
+        """With `total`, a bar, the rate in `unit`/s and the time left: "photos [####....]
+        120/1,000, 3.2 photos/s, 4 min left"."""
         if not self.enabled:
             return
         now = time.monotonic()
@@ -36,7 +46,17 @@ class Progress:
             return
         self._last = now
         rate = count / elapsed if elapsed else 0.0
-        self.stream.write(f"\r\x1b[K{self._label}: {count:,} {unit}, {rate:,.0f} posts/s")
+        if total:
+            filled = int(BAR * min(count, total) / total)
+            left = (total - count) / rate if rate else None
+            eta = "" if left is None else f", {_duration(left)} left"
+            line = (
+                f"{self._label}: [{'#' * filled}{'.' * (BAR - filled)}] {count:,}/{total:,} "
+                f"{unit}, {rate:,.1f} {unit}/s{eta}"
+            )
+        else:
+            line = f"{self._label}: {count:,} {unit}, {rate:,.0f} posts/s"
+        self.stream.write(f"\r\x1b[K{line}")
         self.stream.flush()
         self._shown = True
 

@@ -17,6 +17,7 @@ from auditor.model import (
     AuditResult,
     Evidence,
     Finding,
+    MediaCoverage,
     MutedFinding,
     Severity,
     two_factor_status,
@@ -206,6 +207,7 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
             "posts_read": c.posts_read,
             "reposts_skipped": c.reposts_skipped,
             "messages_read": c.messages_read,
+            "photos": _photos(c.photos),
         }
         for c in result.coverage
     ]
@@ -248,4 +250,19 @@ def build(result: AuditResult, show_text: bool = False) -> dict[str, Any]:
             + len(result.check_errors)
             + sum(1 for c in result.credentials if c.error),
         },
+    }
+
+
+def _photos(m: MediaCoverage | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {
+        "found": m.found,
+        "analysed": m.analysed,
+        "cached": m.cached,
+        "location_only": m.location_only,
+        "skipped": list(m.skipped),
+        "videos": m.videos,
+        "disabled": m.disabled,
+        "missing_engines": list(m.missing_engines),
     }

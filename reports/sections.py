@@ -188,6 +188,7 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
             cov.lines.append(f"  skipped: {sk['check']} ({sk['reason']})")
         for e in src["errors"]:
             cov.lines.append(f"  error: {e['file']}: {e['message']}")
+        cov.lines.extend(f"  {line}" for line in photo_lines(src.get("photos")))
     for e in doc["coverage"]["check_errors"]:
         cov.lines.append(f"error in {e['check']}: {e['message']}")
     for a in doc["accounts"]:
@@ -233,3 +234,31 @@ def sections(doc: dict[str, Any]) -> Iterator[Section]:
         for s in c["skipped"]:
             cov.lines.append(f"  left out: {s}" if c["kind"] == "authenticator" else f"  {s}")
     yield cov
+
+
+def photo_lines(photos: dict[str, Any] | None) -> list[str]:
+    """What became of a source's attached photos, one line each: analysed, skipped, not."""
+    if not photos:
+        return []
+    found, videos = photos["found"], photos["videos"]
+    also = f"; {videos:,} attached videos not analysed" if videos else ""
+    if photos["disabled"]:
+        return [f"photos: {found:,} not analysed (--no-media){also}"]
+    lines = []
+    if photos["location_only"]:
+        lines.append(
+            f"photos: {found:,} found, {photos['location_only']:,} read for location only; "
+            f"{photos['location_only']:,} photos not analysed for text, codes or people: "
+            f"install the media extra (pip install '.[media]' in the auditor's folder){also}"
+        )
+    else:
+        cached = f" ({photos['cached']:,} from the media cache)" if photos["cached"] else ""
+        lines.append(f"photos: {found:,} found, {photos['analysed']:,} analysed{cached}{also}")
+        if photos["missing_engines"]:
+            lines.append(
+                "photos: not looked for: "
+                + ", ".join(photos["missing_engines"])
+                + ": install the media extra (pip install '.[media]' in the auditor's folder)"
+            )
+    lines.extend(f"photo skipped: {line}" for line in photos["skipped"])
+    return lines

@@ -196,7 +196,12 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-HISTORY = {"home/data/auditor", "home/data/auditor/history.sqlite"}
+HISTORY = {
+    "home/data/auditor",
+    "home/data/auditor/history.sqlite",
+    # what the media stage saw in the example's photos, by content hash (owner-only)
+    "home/data/auditor/media-cache.sqlite",
+}
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
@@ -289,7 +294,8 @@ def run_cli(
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"auditor {' '.join(args)} hung: no exit within {timeout} s")
-    # the one file a run may add: the audit history (fingerprints and counts, no post text)
+    # the files a run may add: the audit history (fingerprints and counts, no post text) and
+    # the media cache
     after = {k: v for k, v in snapshot(tmp_path).items() if k not in HISTORY or k in before}
     assert after == before, "the run wrote, extracted or changed files"
     assert [file_state(p) for p in outside] == before_outside, "an input outside tmp_path changed"

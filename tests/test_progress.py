@@ -37,3 +37,14 @@ def test_progress_is_silent_off_a_terminal_and_when_quiet():
     q = Progress(enabled=False, stream=tty, delay=0.0)
     q.update(10)
     assert tty.getvalue() == ""
+
+
+def test_progress_bar_with_a_total_shows_the_rate_and_the_time_left():
+    out = Tty()
+    p = Progress(stream=out, delay=0.0)
+    p.start("x.zip: photos")
+    p._start -= 10  # ten seconds in
+    p.update(50, unit="photos", total=200)
+    p.finish()
+    text = out.getvalue()
+    assert "x.zip: photos: [#####...............] 50/200 photos, 5.0 photos/s, 30 s left" in text

@@ -76,6 +76,7 @@ def run_once(config: Config, plugins: Plugins, now: datetime | None = None) -> O
 def _audit(config: Config, plugins: Plugins, started: datetime) -> Outcome:
     from auditor import engine, facts, history
     from auditor.live import audit
+    from auditor.media.stage import MediaStage
     from auditor.progress import Progress
     from auditor.reports.document import build
     from auditor.schedule import delivery
@@ -87,17 +88,24 @@ def _audit(config: Config, plugins: Plugins, started: datetime) -> Outcome:
     if problem:
         log.warning("protected facts not checked: %s", problem)
     paths = [Path(a.source) for a in chosen if not a.live and a.source]
+    media = MediaStage(protected_facts=protected)
     with audit.LiveRun(quiet=True, log=log.info) as live_run:
-        result = engine.run(
-            paths,
-            config,
-            plugins,
-            progress=Progress(enabled=False),
-            protected_facts=protected,
-            authenticators=config.authenticators,
-            vaults=config.password_exports,
-            live=[live_run.source(a) for a in chosen if a.live],
-        )
+        try:
+            result = engine.run(
+                paths,
+                config,
+                plugins,
+                progress=Progress(enabled=False),
+                protected_facts=protected,
+                authenticators=config.authenticators,
+                vaults=config.password_exports,
+                live=[live_run.source(a) for a in chosen if a.live],
+                media=media,
+            )
+        finally:
+            media.close()
+    for note in media.notes:
+        log.warning("%s", note)
     problems = [f"{e.file}: {e.message}" for c in result.coverage for e in c.errors]
     problems += [f"{e.file}: {e.message}" for e in result.check_errors]
     problems += [c.error for c in result.credentials if c.error]

@@ -37,6 +37,7 @@ class SourceImport:
     files_found: list[str] = field(default_factory=list)
     files_missing: list[str] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
+    archive: Archive | None = None  # what the posts' media paths name; None for a live source
 
     def add_account(self, account: Account, security: SecurityState) -> None:
         self.accounts[account.key] = (account, security)

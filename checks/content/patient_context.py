@@ -219,8 +219,13 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
             "reply_handle", info.label, f"@{post.reply_to}", info.hipaa
         )
     if post.has_media and (at_work or "before_after" in kinds):
-        info = table["image"]
-        found["image"] = _evidence("image", info.label, None, info.hipaa)
+        for kind in _image_kinds(post):
+            info = table[kind]
+            found[kind] = _evidence(kind, info.label, None, info.hipaa)
+    if any(p.codes for p in post.photos):
+        # a wristband's or a label's code stands for the patient wherever the post is
+        info = table["photo_code"]
+        found["photo_code"] = _evidence("photo_code", info.label, None, info.hipaa)
     identifiers = tuple(found.values())
     return Judgment(
         True,
@@ -229,6 +234,20 @@ def _judge(post: Post, analysis: Analysis) -> Judgment:
         sum(table[e.kind].weight for e in identifiers),
         any(table[e.kind].direct for e in identifiers),
     )
+
+
+def _image_kinds(post: Post) -> tuple[str, ...]:
+    """What the attachment counts as: the plain image of the guideline, unless the media
+    stage saw a face or skin in a photo, which is named instead."""
+    seen = tuple(
+        kind
+        for kind, shown in (
+            ("photo_face", any(p.faces for p in post.photos)),
+            ("photo_body", any(p.body for p in post.photos)),
+        )
+        if shown
+    )
+    return seen or ("image",)
 
 
 def cue_evidence(judgment: Judgment) -> Evidence:
