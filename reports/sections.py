@@ -241,7 +241,7 @@ def photo_lines(photos: dict[str, Any] | None) -> list[str]:
     if not photos:
         return []
     found, videos = photos["found"], photos["videos"]
-    also = f"; {videos:,} attached videos not analysed" if videos else ""
+    also = f"; {videos:,} attached video{'' if videos == 1 else 's'} not analysed" if videos else ""
     if photos["disabled"]:
         return [f"photos: {found:,} not analysed (--no-media){also}"]
     lines = []

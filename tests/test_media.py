@@ -383,8 +383,10 @@ def test_no_media_skips_the_stage(x_run):
         "none",
         env_extra=x_run["env"],
     )
-    assert "photos: 14 not analysed (--no-media); 1 attached videos not analysed" in got.stdout
+    assert "photos: 14 not analysed (--no-media); 1 attached video not analysed" in got.stdout
     assert "photo-location" not in got.stdout and "text in photo" not in got.stdout
+    # the photos were not looked at, so their findings from the runs before are not resolved
+    assert "no longer found" not in got.stdout
 
 
 def _audit(path: Path, **kw) -> dict:
@@ -486,7 +488,7 @@ def test_a_facebook_export_with_photos(tmp_path):
         assert "content.photo-location" in got.stdout, fmt
         if fmt != "csv":
             assert "text in photo board.jpg" in got.stdout, fmt
-            assert "2 found, 2 analysed" in got.stdout and "1 attached videos" in got.stdout, fmt
+            assert "2 found, 2 analysed" in got.stdout and "1 attached video" in got.stdout, fmt
 
 
 def test_cache_rows_are_by_content_and_analyser(tmp_path):
