@@ -350,12 +350,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep your own sensitive facts (street, children's names, plate) in the OS keyring",
         description="Protected facts are words only you know are sensitive: your street, your "
         "children's names and school, your licence plate, your DEA number. `scan` flags every "
-        "post that mentions one (content.self-exposure, high). They are kept in the operating "
-        "system's keyring, never in a file.",
+        "post that mentions one (content.self-exposure, high). A fact written as coordinates "
+        '("40.7128, -74.0060": your home, a child\'s school) marks a place: a photo taken '
+        "there is critical (content.photo-location). They are kept in the operating system's "
+        "keyring, never in a file.",
     )
     facts_sub = facts.add_subparsers(dest="action", metavar="ACTION", required=True)
     facts_add = facts_sub.add_parser("add", help="protect a fact")
-    facts_add.add_argument("fact", help='the words to look for, e.g. "Maple Crescent"')
+    facts_add.add_argument(
+        "fact", help='the words to look for, e.g. "Maple Crescent", or a place as "lat, lon"'
+    )
     facts_sub.add_parser("list", help="show the protected facts")
     facts_remove = facts_sub.add_parser("remove", help="stop protecting a fact")
     facts_remove.add_argument("fact", help="the fact, as listed (case does not matter)")
