@@ -222,6 +222,24 @@ def test_bad_photos_are_skipped_with_a_reason(monkeypatch):
         photo.open_image(huge)
 
 
+def test_a_corrupt_zip_member_is_skipped_and_the_rest_read(tmp_path):
+    import zipfile
+
+    path = tmp_path / "x.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.jpg", plain(1))
+        z.writestr("b.jpg", plain(2, gps=HOME))
+    raw = bytearray(path.read_bytes())
+    start = raw.index(b"a.jpg") + len("a.jpg")  # a.jpg's data follows its local header
+    for i in range(start + 200, start + 400):
+        raw[i] ^= 0x5A
+    path.write_bytes(bytes(raw))
+    archive = Archive(path)
+    with pytest.raises(photo.PhotoSkipped, match="cannot be read from the export"):
+        photo.read(archive, "a.jpg")
+    assert photo.read(archive, "b.jpg").data == plain(2, gps=HOME)
+
+
 def test_a_photo_larger_than_the_limit_is_not_read(tmp_path, monkeypatch):
     (tmp_path / "big.jpg").write_bytes(b"\xff" * 5000)
     small = settings.settings().__class__(**{**settings.settings().__dict__, "max_bytes": 4096})

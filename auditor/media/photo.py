@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tarfile
 import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -42,7 +45,8 @@ def read(archive: Archive, name: str) -> PhotoBytes:
             data = stream.read(limit + 1)
     except InputError as exc:
         raise PhotoSkipped(exc.message) from exc
-    except (OSError, EOFError, ValueError) as exc:  # a zip member cut short, a bad CRC
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, tarfile.TarError) as exc:
+        # a member cut short, a bad CRC, damaged compressed data
         raise PhotoSkipped(f"cannot be read from the export ({exc})") from exc
     if len(data) > limit:
         raise PhotoSkipped(f"over the {limit:,} bytes read for one photo")
