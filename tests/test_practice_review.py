@@ -76,6 +76,23 @@ MEMBERS = {
 }
 
 
+# what each member's summary is found to be
+STATUS = {
+    "ana": "current",
+    "ben": "current",
+    "cara": "current",
+    "dev": "current",
+    "eli": "stale",
+    "fay": "missing",
+    "gus": "malformed",
+    "hal": "newer-schema",
+    "ivy": "other-practice",
+    "jo": "current",
+    "kit": "current",
+    "lee": "current",
+}
+
+
 @pytest.fixture
 def roster_file(tmp_path):
     return write_roster_file(tmp_path, MEMBERS)
@@ -115,20 +132,7 @@ def test_every_figure_of_the_review(roster_file, tmp_path, capsys):
     doc = json.loads(out.read_text())
     assert doc["schema"] == "auditor.practice-review/1"
     status = {m["name"]: m["summary"]["status"] for m in doc["members"]}
-    assert status == {
-        "ana": "current",
-        "ben": "current",
-        "cara": "current",
-        "dev": "current",
-        "eli": "stale",
-        "fay": "missing",
-        "gus": "malformed",
-        "hal": "newer-schema",
-        "ivy": "other-practice",
-        "jo": "current",
-        "kit": "current",
-        "lee": "current",
-    }
+    assert status == STATUS
     # in scope: the professional and practice accounts of ana ben cara dev eli jo kit lee
     assert doc["figures"] == {
         "members": 12,
