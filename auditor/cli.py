@@ -517,9 +517,7 @@ def _audit_and_report(
     from auditor.media.stage import MediaStage
 
     progress = Progress(enabled=not args.quiet)
-    protected = _protected_facts()
-    media = MediaStage(enabled=not args.no_media, progress=progress, protected_facts=protected)
-    try:
+    with MediaStage(enabled=not args.no_media, progress=progress) as media:
         result = engine.run(
             sources,
             config,
@@ -528,7 +526,7 @@ def _audit_and_report(
             progress=progress,
             show_text=args.show_text,
             debug=args.debug,
-            protected_facts=protected,
+            protected_facts=_protected_facts(),
             authenticators=authenticators,
             vaults=passwords,
             all_logins=args.all_logins,
@@ -536,8 +534,6 @@ def _audit_and_report(
             live=live,
             media=media,
         )
-    finally:
-        media.close()
     for note in media.notes:
         _err(note)
     if not _report_errors(result) and need_a_source:

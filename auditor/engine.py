@@ -34,6 +34,7 @@ from auditor.credentials.totp import TotpEntry
 from auditor.credentials.vault import Login
 from auditor.errors import InputError
 from auditor.model import (
+    PHOTO_EVIDENCE,
     Account,
     AccountReport,
     AuditResult,
@@ -377,7 +378,7 @@ class _Audit:
         after the caption: its findings replace the caption's own."""
         assert self.media is not None and imp.archive is not None
         try:
-            facts, coverage = self.media.run(imp.archive, posts, label)
+            facts, coverage = self.media.run(imp.archive, posts, label, self.ctx.protected_facts)
         except Exception as exc:  # the photos must never sink the posts' audit
             if self.debug:
                 raise
@@ -926,7 +927,8 @@ def _photo_evidence(
         if where not in sources:
             sources.append(where)
         marked.append(dataclasses.replace(ev, label=f"{ev.label} (text in photo)"))
-    if not sources and photos_only and f.check != "content.photo-location":
+    if not sources and photos_only and not any(ev.kind in PHOTO_EVIDENCE for ev in f.evidence):
+        # nothing else about the photos explains the finding: their text did
         sources = [p for p in photos if p.text]
     if not sources:
         return f

@@ -14,6 +14,7 @@ from typing import Any
 
 import platformdirs
 
+from auditor.model import PHOTO_EVIDENCE
 from auditor.private_db import open_private_db
 
 
@@ -106,7 +107,7 @@ class History:
                     if any(e.get("kind") in PHOTO_EVIDENCE for e in f.get("evidence", ()))
                 ],
             )
-            if _photos_unread(doc):
+            if _left_photos_unread(doc):
                 self.db.execute("INSERT OR REPLACE INTO photos_unread VALUES (?)", (audit,))
         return audit
 
@@ -243,11 +244,7 @@ def _sorted(items: Any) -> tuple[Seen, ...]:
     return tuple(sorted(items, key=lambda s: (s.account, s.check, s.fingerprint)))
 
 
-# The evidence kinds the media stage adds (auditor.media): a finding with one rests on a photo.
-PHOTO_EVIDENCE = frozenset(("text_in_photo", "photo_gps", "photo_face", "photo_body", "photo_code"))
-
-
-def _photos_unread(doc: Mapping[str, Any]) -> bool:
+def _left_photos_unread(doc: Mapping[str, Any]) -> bool:
     """Whether some source's attached photos were left unread, or read for location only."""
     for src in doc.get("coverage", {}).get("sources", ()):
         photos = src.get("photos")

@@ -91,6 +91,11 @@ class Post:
     photos: tuple[PhotoFacts, ...] = ()  # what the media stage saw in the attached photos
 
 
+# The evidence kinds that come from an attached photo (auditor.media, and the photo kinds of
+# checks/content/identifiers.toml): a finding with one rests on a photo.
+PHOTO_EVIDENCE = frozenset(("text_in_photo", "photo_gps", "photo_face", "photo_body", "photo_code"))
+
+
 @dataclass(frozen=True, slots=True)
 class PhotoFacts:
     """What the media stage (`auditor.media`) saw in one attached photo. Barcodes are only

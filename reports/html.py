@@ -103,7 +103,8 @@ def _counts(by_severity: dict[str, int], levels: Iterable[str]) -> str:
     return ", ".join(f"{by_severity[k]} {k}" for k in levels if by_severity.get(k))
 
 
-def _stamp(value: str) -> str:
+def stamp(value: str) -> str:
+    """An ISO time as "2026-01-01 08:00 UTC"; anything else as it came."""
     when = _when(value)
     if when is None:
         return value
@@ -145,7 +146,7 @@ def _header(doc: dict[str, Any], rows: list[Row], muted: list[Row]) -> Iterator[
     yield (
         '<header><div class="masthead"><h1>Footprint audit</h1>'
         f'<span class="note">{e(doc["tool"]["name"])} {e(doc["tool"]["version"])} · generated '
-        f'<time datetime="{e(doc["generated_at"])}">{e(_stamp(doc["generated_at"]))}</time>'
+        f'<time datetime="{e(doc["generated_at"])}">{e(stamp(doc["generated_at"]))}</time>'
         f'</span></div><div class="status {look}" role="status">'
         f'<svg viewBox="0 0 32 32" aria-hidden="true">{ICONS[look]}</svg>'
         f"<div><strong>{e(headline)}</strong><p>{e(detail)}</p></div></div>"
@@ -257,8 +258,9 @@ def _legend() -> str:
     )
 
 
-def _svg(width: int, height: int, label: str, body: list[str]) -> str:
-    # never drawn larger than its own size; on a phone it shrinks to the screen's width
+def svg_chart(width: int, height: int, label: str, body: list[str]) -> str:
+    """An inline SVG chart, labelled for screen readers; never drawn larger than its own size,
+    and on a phone it shrinks to the screen's width."""
     return (
         f'<div class="chart"><svg viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" style="max-width:{width}px" '
@@ -315,7 +317,7 @@ def _trend_chart(recent: list[dict[str, Any]]) -> str:
     label = f"Findings by severity over the last {len(recent)} audits; totals " + ", ".join(
         map(str, totals)
     )
-    return _svg(width, height, label, body)
+    return svg_chart(width, height, label, body)
 
 
 def _current_chart(by_severity: dict[str, int]) -> str:
@@ -339,7 +341,7 @@ def _current_chart(by_severity: dict[str, int]) -> str:
     label = "Findings by severity in this audit: " + (
         _counts(by_severity, SEVERITY_ORDER) or "none"
     )
-    return _svg(width, height, label, body)
+    return svg_chart(width, height, label, body)
 
 
 def _chart(doc: dict[str, Any]) -> Iterator[str]:

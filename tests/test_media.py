@@ -407,20 +407,13 @@ def test_no_media_skips_the_stage(x_run):
     assert "no longer found" not in got.stdout
 
 
-def _audit(path: Path, **kw) -> dict:
+def _audit(path: Path, protected_facts=()) -> dict:
     from auditor.reports.document import build
 
-    stage = MediaStage(workers=1, **kw)
-    try:
+    with MediaStage(workers=1) as stage:
         result = engine.run(
-            [path],
-            config_mod.Config(),
-            discover(),
-            media=stage,
-            protected_facts=kw.get("protected_facts", ()),
+            [path], config_mod.Config(), discover(), media=stage, protected_facts=protected_facts
         )
-    finally:
-        stage.close()
     return build(result)
 
 

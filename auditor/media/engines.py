@@ -108,7 +108,6 @@ def _load_ocr(threads: int) -> Any:
         }
     )
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     # rapidocr prints a banner on load: the audit's stderr is for the user's progress
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         from rapidocr import RapidOCR

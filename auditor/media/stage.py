@@ -8,10 +8,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
-import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -36,13 +34,11 @@ class MediaStage:
         progress: Progress | None = None,
         cache: MediaCache | None = None,
         workers: int | None = None,
-        protected_facts: Sequence[str] = (),
     ) -> None:
         self.enabled = enabled
         self.progress = progress or Progress(enabled=False)
         self._cache = cache
         self.workers = workers or max(1, min(os.cpu_count() or 1, 4))
-        self.places = location.protected_places(protected_facts)
         self.notes: list[str] = []
 
     @property
@@ -59,10 +55,21 @@ class MediaStage:
             if self._cache.problem and self._cache.problem not in self.notes:
                 self.notes.append(self._cache.problem)
 
+    def __enter__(self) -> MediaStage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def run(
-        self, archive: Archive, posts: Sequence[Post], label: str
+        self,
+        archive: Archive,
+        posts: Sequence[Post],
+        label: str,
+        protected_facts: Sequence[str] = (),
     ) -> tuple[dict[str, tuple[PhotoFacts, ...]], MediaCoverage | None]:
-        """The photos' facts per post id, and what the stage did (None: no photo attached)."""
+        """The photos' facts per post id, and what the stage did (None: no photo attached).
+        The protected facts written as coordinates are the places a photo must not show."""
         cfg = settings()
         names: dict[str, None] = {}
         videos = 0
@@ -81,12 +88,13 @@ class MediaStage:
             return {}, MediaCoverage(found=len(names), videos=videos, disabled=True)
         absent = engines.missing()
         results, skipped, cached = self._analyse(archive, list(names), label, absent)
-        facts = self._facts(posts, results)
+        facts = _facts(posts, results, location.protected_places(protected_facts))
+        location_only = len(absent) == len(engines.ENGINE_PACKAGES)
         coverage = MediaCoverage(
             found=len(names),
-            analysed=0 if len(absent) == len(engines.ENGINE_PACKAGES) else len(results),
+            analysed=0 if location_only else len(results),
             cached=cached,
-            location_only=len(results) if len(absent) == len(engines.ENGINE_PACKAGES) else 0,
+            location_only=len(results) if location_only else 0,
             skipped=tuple(skipped),
             videos=videos,
             missing_engines=absent,
@@ -197,50 +205,50 @@ class MediaStage:
             self.cache.put(got.digest, version, result)
         return len(finished)
 
-    def _facts(
-        self, posts: Sequence[Post], results: dict[str, dict[str, Any]]
-    ) -> dict[str, tuple[PhotoFacts, ...]]:
-        cfg = settings()
-        out: dict[str, tuple[PhotoFacts, ...]] = {}
-        points: dict[str, list[tuple[str, tuple[float, float]]]] = defaultdict(list)
-        for post in posts:
-            facts = []
-            for name in post.media:
-                r = results.get(name)
-                if r is None:
-                    continue
-                gps = tuple(r["gps"]) if r.get("gps") else None
-                taken = r.get("taken_at")
-                facts.append(
-                    PhotoFacts(
-                        name=name,
-                        text=r.get("text", ""),
-                        codes=int(r.get("codes", 0)),
-                        faces=int(r.get("faces", 0)),
-                        body=bool(r.get("body", False)),
-                        gps=gps,  # type: ignore[arg-type]
-                        taken_at=datetime.fromisoformat(taken) if taken else None,
-                    )
-                )
-                if gps:
-                    points[post.account].append((post.id, gps))  # type: ignore[arg-type]
-            if facts:
-                out[post.id] = tuple(facts)
-        for pts in points.values():
-            counts = dict(zip(pts, location.neighbours(pts, cfg.cluster_metres), strict=True))
-            for post_id, gps in pts:
-                near = counts[(post_id, gps)]
-                protected = any(
-                    location.metres(gps, place) <= cfg.cluster_metres for place in self.places
-                )
-                out[post_id] = tuple(_with_place(f, gps, near, protected) for f in out[post_id])
-        return out
 
-
-def _with_place(f: PhotoFacts, gps: tuple[float, float], near: int, protected: bool) -> PhotoFacts:
-    if f.gps != gps:
-        return f
-    return replace(f, near=max(f.near, near), protected_place=f.protected_place or protected)
+def _facts(
+    posts: Sequence[Post],
+    results: dict[str, dict[str, Any]],
+    places: Sequence[tuple[float, float]],
+) -> dict[str, tuple[PhotoFacts, ...]]:
+    """Each post's PhotoFacts, with how many of the account's other posts have a photo at the
+    same place, and whether that place is protected."""
+    radius = settings().cluster_metres
+    points: dict[str, list[tuple[str, tuple[float, float]]]] = defaultdict(list)
+    for post in posts:
+        for name in post.media:
+            r = results.get(name)
+            if r is not None and r.get("gps"):
+                points[post.account].append((post.id, (r["gps"][0], r["gps"][1])))
+    near: dict[tuple[str, tuple[float, float]], int] = {}
+    for pts in points.values():
+        near.update(zip(pts, location.neighbours(pts, radius), strict=True))
+    out: dict[str, tuple[PhotoFacts, ...]] = {}
+    for post in posts:
+        facts = []
+        for name in post.media:
+            r = results.get(name)
+            if r is None:
+                continue
+            gps = (r["gps"][0], r["gps"][1]) if r.get("gps") else None
+            taken = r.get("taken_at")
+            facts.append(
+                PhotoFacts(
+                    name=name,
+                    text=r.get("text", ""),
+                    codes=int(r.get("codes", 0)),
+                    faces=int(r.get("faces", 0)),
+                    body=bool(r.get("body", False)),
+                    gps=gps,
+                    taken_at=datetime.fromisoformat(taken) if taken else None,
+                    near=near.get((post.id, gps), 0) if gps else 0,
+                    protected_place=gps is not None
+                    and any(location.metres(gps, p) <= radius for p in places),
+                )
+            )
+        if facts:
+            out[post.id] = tuple(facts)
+    return out
 
 
 def _header(data: bytes) -> dict[str, Any]:
@@ -274,8 +282,3 @@ def _submit(pool: cf.ProcessPoolExecutor | None, data: bytes) -> cf.Future:
     except Exception as exc:  # noqa: BLE001 - recorded against the photo, as in a worker
         fut.set_exception(exc)
     return fut
-
-
-def photo_name(name: str) -> str:
-    """The photo's file name, for a finding's words."""
-    return posixpath.basename(name)

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from tabulate import tabulate
 
-from auditor.reports.html import ICONS, POLICY, e, stylesheet
+from auditor.reports.html import ICONS, POLICY, e, stamp, stylesheet, svg_chart
 
 FORMATS = ("text", "json", "markdown", "csv", "html")
 CSV_COLUMNS = (
@@ -191,13 +191,6 @@ def _look(status: str) -> tuple[str, str, str]:
     return SUMMARY_LOOK.get(status, ("bad", "✗", status))
 
 
-def _stamp(value: str) -> str:
-    # "2026-01-01T08:00:00Z" as "2026-01-01 08:00 UTC"; anything else as it came
-    if len(value) >= 16 and value[10] == "T":
-        return f"{value[:10]} {value[11:16]}" + (" UTC" if value.endswith("Z") else "")
-    return value
-
-
 def _fraction(part: int, whole: int, share: float | None) -> str:
     return f"{part} of {whole}" + ("" if share is None else f" · {_pct(share)}")
 
@@ -238,7 +231,7 @@ def _html_header(doc: dict[str, Any]) -> str:
         '<header><div class="masthead"><h1>Practice security review'
         f'<span class="practice">{e(doc["practice"])}</span></h1>'
         f'<span class="note">{e(doc["tool"]["name"])} {e(doc["tool"]["version"])} · generated '
-        f'<time datetime="{e(doc["generated_at"])}">{e(_stamp(doc["generated_at"]))}</time>'
+        f'<time datetime="{e(doc["generated_at"])}">{e(stamp(doc["generated_at"]))}</time>'
         f'</span></div><div class="status {look}" role="status">'
         f'<svg viewBox="0 0 32 32" aria-hidden="true">{ICONS[look]}</svg>'
         f"<div><strong>{e(headline)}</strong><p>{e(detail)}</p></div></div>"
@@ -309,15 +302,6 @@ def _html_figures(doc: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _svg(width: int, height: int, label: str, body: list[str]) -> str:
-    # never drawn larger than its own size; on a phone it shrinks to the screen's width
-    return (
-        f'<div class="chart"><svg viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" style="max-width:{width}px" role="img" aria-label="{e(label)}">'
-        f"<title>{e(label)}</title>{''.join(body)}</svg></div>"
-    )
-
-
 def _bars_chart(doc: dict[str, Any]) -> str:
     f = doc["figures"]
     bars = [
@@ -345,7 +329,7 @@ def _bars_chart(doc: dict[str, Any]) -> str:
                 f'<rect class="bar" x="0" y="{y + 34}" width="{width * part / whole:.1f}" '
                 'height="20" rx="3"/>'
             )
-    return _svg(width, row * len(bars) + 4, "; ".join(words), body)
+    return svg_chart(width, row * len(bars) + 4, "; ".join(words), body)
 
 
 def _status_chart(doc: dict[str, Any]) -> str:
@@ -383,7 +367,7 @@ def _status_chart(doc: dict[str, Any]) -> str:
             else f"the other {rest} are listed under Not counted as clean."
         )
     return (
-        _svg(width, height, f"Members by summary: {words}", body)
+        svg_chart(width, height, f"Members by summary: {words}", body)
         + f'<ul class="legend counts" aria-hidden="true">{legend}</ul>'
         + f'<p class="note">{e(said)}</p>'
     )

@@ -88,22 +88,18 @@ def _audit(config: Config, plugins: Plugins, started: datetime) -> Outcome:
     if problem:
         log.warning("protected facts not checked: %s", problem)
     paths = [Path(a.source) for a in chosen if not a.live and a.source]
-    media = MediaStage(protected_facts=protected)
-    with audit.LiveRun(quiet=True, log=log.info) as live_run:
-        try:
-            result = engine.run(
-                paths,
-                config,
-                plugins,
-                progress=Progress(enabled=False),
-                protected_facts=protected,
-                authenticators=config.authenticators,
-                vaults=config.password_exports,
-                live=[live_run.source(a) for a in chosen if a.live],
-                media=media,
-            )
-        finally:
-            media.close()
+    with audit.LiveRun(quiet=True, log=log.info) as live_run, MediaStage() as media:
+        result = engine.run(
+            paths,
+            config,
+            plugins,
+            progress=Progress(enabled=False),
+            protected_facts=protected,
+            authenticators=config.authenticators,
+            vaults=config.password_exports,
+            live=[live_run.source(a) for a in chosen if a.live],
+            media=media,
+        )
     for note in media.notes:
         log.warning("%s", note)
     problems = [f"{e.file}: {e.message}" for c in result.coverage for e in c.errors]
